@@ -1,0 +1,100 @@
+// Lint keeps the arrows of docs/ARCHITECTURE.md: protocol and core are pure, only server/ wires.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
+import globals from 'globals';
+
+const IO_MODULES = [
+  'node:net',
+  'node:dgram',
+  'node:http',
+  'node:https',
+  'node:fs',
+  'node:fs/promises',
+  'node:child_process',
+  'node:worker_threads',
+  'node:timers',
+  'node:timers/promises',
+  'node:crypto',
+  'node:os',
+  'net',
+  'dgram',
+  'http',
+  'fs',
+  'ws',
+  'ioredis',
+  'pino',
+  'prom-client',
+];
+
+const pureImports = (forbiddenFolders) => ({
+  'no-restricted-imports': [
+    'error',
+    {
+      paths: IO_MODULES.map((name) => ({ name, message: 'This layer is pure: no IO here.' })),
+      patterns: forbiddenFolders.map((folder) => ({
+        group: [`**/${folder}/**`, `../${folder}/*`, `../../${folder}/*`],
+        message: `This layer may not import ${folder}/ (see docs/ARCHITECTURE.md).`,
+      })),
+    },
+  ],
+});
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'coverage/**', 'node_modules/**', 'test-output/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  prettier,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'TSEnumDeclaration', message: 'Use an `as const` object and a union type.' },
+        { selector: 'TSModuleDeclaration', message: 'No namespaces.' },
+      ],
+    },
+  },
+  {
+    files: ['src/protocol/**/*.ts'],
+    rules: pureImports([
+      'core',
+      'server',
+      'transports',
+      'cluster',
+      'admin',
+      'config',
+      'cli',
+      'auth',
+    ]),
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    rules: {
+      ...pureImports([
+        'server',
+        'transports',
+        'cluster',
+        'admin',
+        'config',
+        'cli',
+        'auth',
+        'client',
+      ]),
+      'no-restricted-globals': [
+        'error',
+        ...['setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask', 'performance'].map(
+          (name) => ({ name, message: 'The core gets time inside its inputs.' }),
+        ),
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'The core gets time inside its inputs.' },
+        { object: 'Math', property: 'random', message: 'The core gets ids from its generator.' },
+        { object: 'process', message: 'The core does not touch the process.' },
+      ],
+    },
+  },
+);

@@ -1,0 +1,10 @@
+/** Checks a login's username and password (protocol section 8). */
+export interface Authenticator {
+  /** Resolves true to accept the login. Must not reject on a wrong password: resolve false. */
+  verify(username: string, password: string): Promise<boolean>;
+}
+
+/** The default: every password is accepted, as SEED.txt describes. */
+export const acceptEveryone: Authenticator = {
+  verify: () => Promise.resolve(true),
+};

@@ -1,0 +1,97 @@
+import { DEFAULTS, LOG_LEVELS, type LogLevel, type SettingName } from './defaults.js';
+
+/** The server's whole configuration, validated and frozen. */
+export type RoomwireConfig = Readonly<
+  { [K in SettingName]: (typeof DEFAULTS)[K] extends number ? number : string } & {
+    logLevel: LogLevel;
+  }
+>;
+
+/** A bad setting, named as the user wrote it. */
+export class ConfigError extends Error {
+  constructor(
+    readonly setting: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(`invalid setting ${setting}: ${message}`, options);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Where one layer of settings came from, for error messages. */
+export interface ConfigLayer {
+  readonly source: string;
+  readonly values: Readonly<Record<string, unknown>>;
+}
+
+const SETTING_NAMES = Object.keys(DEFAULTS) as SettingName[];
+
+/** `maxLineLength` -> `ROOMWIRE_MAX_LINE_LENGTH`. */
+export function envName(setting: SettingName): string {
+  return `ROOMWIRE_${setting.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase()}`;
+}
+
+/** `maxLineLength` -> `max-line-length`. */
+export function flagName(setting: SettingName): string {
+  return setting.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+}
+
+/** The settings found in environment variables (`ROOMWIRE_PORT` and so on). */
+export function settingsFromEnv(env: NodeJS.ProcessEnv): ConfigLayer {
+  const values: Record<string, unknown> = {};
+  for (const setting of SETTING_NAMES) {
+    const value = env[envName(setting)];
+    if (value !== undefined) values[setting] = value;
+  }
+  return { source: 'environment', values };
+}
+
+/**
+ * Merges layers over the defaults, lowest precedence first (file, environment, flags), checks
+ * every value, and freezes the result. Throws {@link ConfigError} naming the bad setting.
+ */
+export function buildConfig(layers: readonly ConfigLayer[]): RoomwireConfig {
+  const config: Record<string, unknown> = { ...DEFAULTS };
+  for (const layer of layers) {
+    for (const [key, raw] of Object.entries(layer.values)) {
+      if (raw === undefined) continue;
+      if (!(key in DEFAULTS)) {
+        throw new ConfigError(
+          key,
+          `unknown setting (from ${layer.source}); known: ${SETTING_NAMES.join(', ')}`,
+        );
+      }
+      const setting = key as SettingName;
+      config[setting] = coerce(setting, raw, layer.source);
+    }
+  }
+  return Object.freeze(config) as RoomwireConfig;
+}
+
+function coerce(setting: SettingName, raw: unknown, source: string): unknown {
+  const where = `${setting} (from ${source})`;
+  const fallback = DEFAULTS[setting];
+  if (typeof fallback === 'number') {
+    const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+      throw new ConfigError(where, `expected a non-negative integer, got ${JSON.stringify(raw)}`);
+    }
+    if (setting === 'port' && value > 65_535) {
+      throw new ConfigError(where, `a port is at most 65535, got ${value}`);
+    }
+    if (value === 0 && setting !== 'port' && setting !== 'tcpKeepAliveMs') {
+      throw new ConfigError(where, 'must be at least 1');
+    }
+    return value;
+  }
+  if (typeof raw !== 'string')
+    throw new ConfigError(where, `expected a string, got ${JSON.stringify(raw)}`);
+  if (setting === 'logLevel' && !(LOG_LEVELS as readonly string[]).includes(raw)) {
+    throw new ConfigError(
+      where,
+      `expected one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(raw)}`,
+    );
+  }
+  return raw;
+}

@@ -1,0 +1,51 @@
+/**
+ * Every setting with its default and the reason for it. Flags, environment variables and the
+ * JSON config file use the same names (see docs/configuration.md).
+ */
+export const DEFAULTS = {
+  /** All interfaces, so LAN and internet clients reach it like the original server. */
+  host: '0.0.0.0',
+  /** The port VelNet clients use; TCP and UDP share it (protocol section 6). */
+  port: 5000,
+  /** One line per connect, login, join, leave, disconnect and refusal; payloads never. */
+  logLevel: 'info',
+  /** A users file (see `roomwire users add`); empty accepts every password, as SEED.txt says. */
+  usersFile: '',
+  /** Bigger than any sane game message (base64 voice or a scene snapshot), small enough to bound memory. */
+  maxLineLength: 1024 * 1024,
+  /** Eight max-size lines: a burst fits, a client that stops reading is dropped before it costs much. */
+  maxQueuedBytes: 8 * 1024 * 1024,
+  /** Room for a lobby of thousands; each connection costs a few KB. */
+  maxConnections: 20_000,
+  /** One room per two clients at full load. */
+  maxRooms: 10_000,
+  /** Generous for VR rooms; larger rooms are usually a mistake that fans out quadratically. */
+  maxRoomMembers: 1_000,
+  /** Groups are per client; games use a handful. */
+  maxGroupsPerClient: 64,
+  /** A group may name every member of the largest room. */
+  maxGroupSize: 1_000,
+  /** Names are shown to other players; 64 characters fit any UI. */
+  maxUsernameLength: 64,
+  maxRoomNameLength: 64,
+  maxGroupNameLength: 64,
+  /** Three wrong passwords close the connection. */
+  maxAuthFailures: 3,
+  /** Commands pipelined behind a login while the password is checked. */
+  maxPendingCommands: 64,
+  maxPendingBytes: 64 * 1024,
+  /** Larger than any MTU-sized state update; bigger datagrams are dropped. */
+  maxDatagramBytes: 16 * 1024,
+  /** Idle TCP connections are probed after this long, so half-open peers are reaped. */
+  tcpKeepAliveMs: 30_000,
+  /** How long a closing connection may take to flush its last lines. */
+  closeFlushMs: 1_000,
+  /** Graceful shutdown: how long clients get to receive the goodbye before sockets are cut. */
+  shutdownGraceMs: 2_000,
+} as const;
+
+export type SettingName = keyof typeof DEFAULTS;
+
+/** The log levels pino knows. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];

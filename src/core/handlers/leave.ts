@@ -1,0 +1,8 @@
+import { leaveRoom } from '../rooms.js';
+import type { Handler } from './handler.js';
+
+/** `2:-1`: leave the current room; refused when not in one (section 4, not the original's way). */
+export const handleLeave: Handler<'leave'> = (ctx, session) => {
+  if (session.room === undefined) return ctx.refuse(session, 'not_in_room');
+  leaveRoom(ctx, session, true);
+};

@@ -1,0 +1,116 @@
+/**
+ * Inputs and effects of the relay core. The core takes one {@link RelayInput} at a time and
+ * emits {@link Effect}s; it never touches sockets, timers, the clock or randomness.
+ */
+import type { ErrorCode } from '../protocol/error-codes.js';
+
+/** A connection's id, chosen by the server; unique among live connections of one process. */
+export type ConnId = number;
+
+/** A client's id, given at login; never reused while the server runs (protocol section 1). */
+export type ClientId = number;
+
+/** The transports a session can arrive on. */
+export const TRANSPORTS = { tcp: 'tcp', websocket: 'websocket' } as const;
+export type TransportKind = (typeof TRANSPORTS)[keyof typeof TRANSPORTS];
+
+/** An IP address and port of a UDP peer. */
+export interface UdpAddress {
+  readonly ip: string;
+  readonly port: number;
+}
+
+export type RelayInput =
+  | {
+      readonly type: 'connect';
+      readonly connId: ConnId;
+      readonly transport: TransportKind;
+      /** The peer's IP, normalised (no `::ffff:` prefix), for UDP binding. */
+      readonly remoteIp: string;
+    }
+  | { readonly type: 'line'; readonly connId: ConnId; readonly line: Buffer }
+  | { readonly type: 'disconnect'; readonly connId: ConnId }
+  | { readonly type: 'auth-result'; readonly connId: ConnId; readonly accepted: boolean }
+  | { readonly type: 'datagram'; readonly from: UdpAddress; readonly data: Buffer };
+
+/** What happened, for logs and metrics; the server decides what to do with it. */
+export type RelayEvent =
+  | {
+      readonly kind: 'login';
+      readonly connId: ConnId;
+      readonly clientId: ClientId;
+      readonly username: string;
+    }
+  | {
+      readonly kind: 'join';
+      readonly clientId: ClientId;
+      readonly room: string;
+      readonly created: boolean;
+    }
+  | {
+      readonly kind: 'leave';
+      readonly clientId: ClientId;
+      readonly room: string;
+      readonly destroyed: boolean;
+    }
+  | {
+      readonly kind: 'refused';
+      readonly connId: ConnId;
+      readonly clientId?: ClientId;
+      readonly code: ErrorCode;
+    }
+  | { readonly kind: 'udp-bound'; readonly clientId: ClientId; readonly address: UdpAddress }
+  | { readonly kind: 'udp-dropped'; readonly from: UdpAddress; readonly why: UdpDropReason };
+
+export const UDP_DROP_REASONS = ['malformed', 'unbound', 'wrong-ip', 'unknown-client'] as const;
+export type UdpDropReason = (typeof UDP_DROP_REASONS)[number];
+
+export type Effect =
+  /** Write one encoded line to one connection. */
+  | { readonly type: 'send'; readonly connId: ConnId; readonly data: Buffer }
+  /**
+   * Write the same encoded line to many connections, skipping `exceptConnId` (-1 for none).
+   * `connIds` may be the core's live array: read it before returning, never keep it.
+   */
+  | {
+      readonly type: 'fanout';
+      readonly connIds: readonly ConnId[];
+      readonly exceptConnId: ConnId;
+      readonly data: Buffer;
+    }
+  /** Send one datagram. */
+  | { readonly type: 'datagram'; readonly to: UdpAddress; readonly data: Buffer }
+  /** Close the connection after what was sent to it; the core has already forgotten it. */
+  | { readonly type: 'close'; readonly connId: ConnId; readonly code: ErrorCode }
+  /** Check a login; answer with an `auth-result` input, never from inside this call. */
+  | {
+      readonly type: 'authenticate';
+      readonly connId: ConnId;
+      readonly username: string;
+      readonly password: string;
+    }
+  | { readonly type: 'event'; readonly event: RelayEvent };
+
+/** Receives the core's effects, synchronously and in order. It must not call back into the core. */
+export type EffectSink = (effect: Effect) => void;
+
+/** Hands out client ids; the server's is a counter, tests may use their own. */
+export interface ClientIdGenerator {
+  next(): ClientId;
+}
+
+/** The core's limits; see src/config/defaults.ts for their values and reasons. */
+export interface RelayLimits {
+  readonly maxConnections: number;
+  readonly maxRooms: number;
+  readonly maxRoomMembers: number;
+  readonly maxGroupsPerClient: number;
+  readonly maxGroupSize: number;
+  readonly maxUsernameLength: number;
+  readonly maxRoomNameLength: number;
+  readonly maxGroupNameLength: number;
+  readonly maxAuthFailures: number;
+  /** Commands held while a login is being checked, counted and in bytes. */
+  readonly maxPendingCommands: number;
+  readonly maxPendingBytes: number;
+}

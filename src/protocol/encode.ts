@@ -1,0 +1,83 @@
+/**
+ * Encoders for every server-to-client line (protocol section 3). Outgoing lines are built only
+ * here. TCP lines end in `\n`; UDP datagrams carry no newline.
+ */
+import type { ErrorCode } from './error-codes.js';
+import { ERROR_CODES } from './error-codes.js';
+
+const NEWLINE = 10;
+
+function line(text: string): Buffer {
+  return Buffer.from(`${text}\n`, 'utf8');
+}
+
+/** `0:<clientId>`: login accepted. */
+export function encodeLoggedIn(clientId: number): Buffer {
+  return line(`0:${clientId}`);
+}
+
+/** A room as listed by `1:`. */
+export interface RoomListEntry {
+  readonly name: string;
+  readonly memberCount: number;
+}
+
+/** `1:name-count,name-count,...` (`1:` when empty). */
+export function encodeRoomList(rooms: Iterable<RoomListEntry>): Buffer {
+  const entries: string[] = [];
+  for (const room of rooms) entries.push(`${room.name}-${room.memberCount}`);
+  return line(`1:${entries.join(',')}`);
+}
+
+/** `2:<clientId>:<room>`: a client is now in the room. */
+export function encodeJoined(clientId: number, room: string): Buffer {
+  return line(`2:${clientId}:${room}`);
+}
+
+/** `2:<clientId>:`: a client left the room. */
+export function encodeLeft(clientId: number): Buffer {
+  return line(`2:${clientId}:`);
+}
+
+/** `4:<masterId>`: the room's master client. */
+export function encodeMaster(masterId: number): Buffer {
+  return line(`4:${masterId}`);
+}
+
+/** `9:<code>:<reason>`: a refusal. The reason defaults to the code's own. */
+export function encodeError(code: ErrorCode, reason: string = ERROR_CODES[code].reason): Buffer {
+  return line(`9:${code}:${reason.replace(/[\r\n]/g, ' ')}`);
+}
+
+/**
+ * `3:<senderId>:payload`, built once per relayed message and shared by every recipient. The
+ * payload bytes are copied in as they are, never decoded.
+ */
+export function encodeMessage(senderId: number, payload: Buffer): Buffer {
+  return frameMessage(senderId, payload, true);
+}
+
+/** The UDP form of {@link encodeMessage}: one datagram, no newline. */
+export function encodeMessageDatagram(senderId: number, payload: Buffer): Buffer {
+  return frameMessage(senderId, payload, false);
+}
+
+/** `0:<clientId>:connected`: the UDP bind answer, as a datagram. */
+export function encodeUdpConnected(clientId: number): Buffer {
+  return Buffer.from(`0:${clientId}:connected`, 'latin1');
+}
+
+/** A refusal as a datagram, for a bound UDP sender. */
+export function encodeErrorDatagram(code: ErrorCode): Buffer {
+  return Buffer.from(`9:${code}:${ERROR_CODES[code].reason}`, 'latin1');
+}
+
+function frameMessage(senderId: number, payload: Buffer, newline: boolean): Buffer {
+  const prefix = `3:${senderId}:`;
+  const size = prefix.length + payload.length + (newline ? 1 : 0);
+  const frame = Buffer.allocUnsafe(size);
+  frame.write(prefix, 0, 'latin1');
+  payload.copy(frame, prefix.length);
+  if (newline) frame[size - 1] = NEWLINE;
+  return frame;
+}

@@ -1,0 +1,54 @@
+/**
+ * Client-side view of server lines (protocol section 3), parsed from text. Used by the client
+ * library, the load generator and tests. Unknown types are kept as `unknown`, as old clients
+ * ignore types they do not know (section 1).
+ */
+export type ServerEvent =
+  | { readonly type: 'logged-in'; readonly clientId: number }
+  | { readonly type: 'udp-connected'; readonly clientId: number }
+  | { readonly type: 'room-list'; readonly rooms: readonly { name: string; memberCount: number }[] }
+  | { readonly type: 'joined'; readonly clientId: number; readonly room: string }
+  | { readonly type: 'left'; readonly clientId: number }
+  | { readonly type: 'message'; readonly senderId: number; readonly payload: string }
+  | { readonly type: 'master'; readonly masterId: number }
+  | { readonly type: 'error'; readonly code: string; readonly reason: string }
+  | { readonly type: 'unknown'; readonly line: string };
+
+/** Parses one server line or datagram (without its newline). */
+export function parseServerLine(line: string): ServerEvent {
+  const first = line.indexOf(':');
+  const type = first === -1 ? line : line.slice(0, first);
+  const rest = first === -1 ? '' : line.slice(first + 1);
+  const second = rest.indexOf(':');
+  const field1 = second === -1 ? rest : rest.slice(0, second);
+  const tail = second === -1 ? undefined : rest.slice(second + 1);
+  switch (type) {
+    case '0':
+      if (tail === 'connected') return { type: 'udp-connected', clientId: Number(field1) };
+      return { type: 'logged-in', clientId: Number(field1) };
+    case '1':
+      return { type: 'room-list', rooms: parseRoomList(rest) };
+    case '2':
+      if (tail === undefined) break;
+      return tail === ''
+        ? { type: 'left', clientId: Number(field1) }
+        : { type: 'joined', clientId: Number(field1), room: tail };
+    case '3':
+      if (tail === undefined) break;
+      return { type: 'message', senderId: Number(field1), payload: tail };
+    case '4':
+      return { type: 'master', masterId: Number(field1) };
+    case '9':
+      return { type: 'error', code: field1, reason: tail ?? '' };
+  }
+  return { type: 'unknown', line };
+}
+
+function parseRoomList(text: string): { name: string; memberCount: number }[] {
+  if (text === '') return [];
+  return text.split(',').map((entry) => {
+    // Clients split an entry at its LAST `-`: room names may contain `-`.
+    const dash = entry.lastIndexOf('-');
+    return { name: entry.slice(0, dash), memberCount: Number(entry.slice(dash + 1)) };
+  });
+}

@@ -1,0 +1,190 @@
+import type { Logger } from 'pino';
+import { acceptEveryone, type Authenticator } from '../auth/authenticator.js';
+import type { RoomwireConfig } from '../config/config.js';
+import { Relay } from '../core/relay.js';
+import type { ConnId, RelayInput, RelayLimits } from '../core/types.js';
+import type { ErrorCode } from '../protocol/error-codes.js';
+import type { Connection, ConnectionHandlers } from '../transports/connection.js';
+import { TcpTransport } from '../transports/tcp-transport.js';
+import { UdpTransport } from '../transports/udp-transport.js';
+import { createEffectRunner } from './effect-runner.js';
+
+/** What a {@link RoomwireServer} is built from. */
+export interface RoomwireServerOptions {
+  readonly config: RoomwireConfig;
+  readonly logger: Logger;
+  readonly authenticator?: Authenticator;
+}
+
+/** The ports the server is listening on. */
+export interface ListeningAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/**
+ * The composition root: builds the core and the transports, feeds one into the other, and owns
+ * connection ids and client ids. The only module that knows all the others.
+ */
+export class RoomwireServer {
+  readonly relay: Relay;
+  readonly #config: RoomwireConfig;
+  readonly #logger: Logger;
+  readonly #connections = new Map<ConnId, Connection>();
+  readonly #tcp: TcpTransport;
+  readonly #udp: UdpTransport;
+  #nextConnId = 1;
+  #nextClientId = 1;
+  #stopping: Promise<void> | undefined;
+
+  constructor(options: RoomwireServerOptions) {
+    const { config, logger } = options;
+    this.#config = config;
+    this.#logger = logger;
+    const runEffect = createEffectRunner({
+      connections: this.#connections,
+      sendDatagram: (to, data) => this.#udp.send(to, data),
+      authenticator: options.authenticator ?? acceptEveryone,
+      answerAuth: (connId, accepted) =>
+        this.#input({ type: 'auth-result', connId, accepted }, this.#connections.get(connId)),
+      logger,
+    });
+    this.relay = new Relay({
+      limits: relayLimits(config),
+      ids: { next: () => this.#nextClientId++ },
+      emit: runEffect,
+    });
+    this.#tcp = new TcpTransport({
+      host: config.host,
+      port: config.port,
+      maxLineLength: config.maxLineLength,
+      maxQueuedBytes: config.maxQueuedBytes,
+      keepAliveMs: config.tcpKeepAliveMs,
+      closeFlushMs: config.closeFlushMs,
+      nextConnId: () => this.#nextConnId++,
+      handlers: this.#connectionHandlers(),
+      logger,
+    });
+    this.#udp = new UdpTransport({
+      host: config.host,
+      port: config.port,
+      maxDatagramBytes: config.maxDatagramBytes,
+      onDatagram: (from, data) => this.#input({ type: 'datagram', from, data }, undefined),
+      onOversize: (from, size) => logger.debug({ from, size }, 'udp datagram too large; dropped'),
+      logger,
+    });
+  }
+
+  /**
+   * Listens on TCP, then binds UDP to the same port number (protocol section 6). With port 0
+   * the TCP port is picked by the system and UDP follows it.
+   */
+  async start(): Promise<ListeningAddress> {
+    const port = await this.#tcp.listen();
+    try {
+      await this.#udp.bind(port);
+    } catch (error) {
+      await this.#tcp.stopAccepting();
+      throw new Error(`cannot bind UDP port ${port}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    this.#logger.info({ host: this.#config.host, port }, 'roomwire listening on tcp and udp');
+    return { host: this.#config.host, port };
+  }
+
+  /**
+   * Graceful stop: accept nothing more, tell every client `9:shutting_down`, let their queues
+   * flush, and cut whatever is left after the grace period.
+   */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
+    const stoppedAccepting = this.#tcp.stopAccepting();
+    for (const connId of [...this.#connections.keys()]) this.relay.close(connId, 'shutting_down');
+    const deadline = Date.now() + this.#config.shutdownGraceMs;
+    while (this.#tcp.openConnections > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    this.#tcp.destroyAll();
+    await Promise.all([stoppedAccepting, this.#udp.close()]);
+    this.#logger.info('roomwire stopped');
+  }
+
+  #connectionHandlers(): ConnectionHandlers {
+    const logger = this.#logger;
+    return {
+      opened: (connection) => {
+        this.#connections.set(connection.connId, connection);
+        logger.info(
+          {
+            connId: connection.connId,
+            transport: connection.transport,
+            remote: connection.remoteAddress,
+          },
+          'connect',
+        );
+        const input: RelayInput = {
+          type: 'connect',
+          connId: connection.connId,
+          transport: connection.transport,
+          remoteIp: connection.remoteIp,
+        };
+        this.#input(input, connection);
+        // A connection arriving during shutdown is told so and closed.
+        if (this.#stopping !== undefined) this.relay.close(connection.connId, 'shutting_down');
+      },
+      line: (connection, line) =>
+        this.#input({ type: 'line', connId: connection.connId, line }, connection),
+      violation: (connection, code) => this.#refuse(connection, code),
+      closed: (connection, reason) => {
+        this.#connections.delete(connection.connId);
+        logger.info({ connId: connection.connId, reason }, 'disconnect');
+        this.#input({ type: 'disconnect', connId: connection.connId }, undefined);
+      },
+    };
+  }
+
+  #refuse(connection: Connection, code: ErrorCode): void {
+    this.relay.close(connection.connId, code);
+  }
+
+  /**
+   * Hands one input to the core. A bug that throws while handling one connection's input closes
+   * that connection with `9:internal`, and never the process.
+   */
+  #input(input: RelayInput, connection: Connection | undefined): void {
+    try {
+      this.relay.handle(input);
+    } catch (error) {
+      this.#logger.error(
+        { err: error, input: input.type, connId: connection?.connId },
+        'internal error',
+      );
+      if (connection !== undefined) {
+        this.relay.close(connection.connId, 'internal');
+        connection.close('internal');
+      }
+    }
+  }
+}
+
+/** The core's limits, taken from the configuration. */
+export function relayLimits(config: RoomwireConfig): RelayLimits {
+  return {
+    maxConnections: config.maxConnections,
+    maxRooms: config.maxRooms,
+    maxRoomMembers: config.maxRoomMembers,
+    maxGroupsPerClient: config.maxGroupsPerClient,
+    maxGroupSize: config.maxGroupSize,
+    maxUsernameLength: config.maxUsernameLength,
+    maxRoomNameLength: config.maxRoomNameLength,
+    maxGroupNameLength: config.maxGroupNameLength,
+    maxAuthFailures: config.maxAuthFailures,
+    maxPendingCommands: config.maxPendingCommands,
+    maxPendingBytes: config.maxPendingBytes,
+  };
+}

@@ -1,0 +1,45 @@
+import { pino } from 'pino';
+import type { Authenticator } from '../auth/authenticator.js';
+import { acceptEveryone } from '../auth/authenticator.js';
+import { UsersFileAuthenticator } from '../auth/users-file.js';
+import type { RoomwireConfig } from '../config/config.js';
+import { RoomwireServer } from './roomwire-server.js';
+
+/**
+ * Runs the server as the `roomwire serve` process: logs to stdout, stops gracefully on
+ * SIGINT/SIGTERM (exit 0), and survives stray promise rejections.
+ */
+export async function runServer(config: RoomwireConfig): Promise<RoomwireServer> {
+  const logger = pino({ level: config.logLevel, base: { pid: process.pid } });
+  let authenticator: Authenticator = acceptEveryone;
+  if (config.usersFile !== '') {
+    authenticator = await UsersFileAuthenticator.open(config.usersFile);
+    logger.info({ usersFile: config.usersFile }, 'logins are checked against the users file');
+  } else {
+    logger.info('no users file: every login is accepted');
+  }
+  const server = new RoomwireServer({ config, logger, authenticator });
+  process.on('unhandledRejection', (reason) =>
+    logger.error({ err: reason }, 'unhandled rejection'),
+  );
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signals += 1;
+    if (signals > 1) {
+      logger.warn({ signal }, 'second signal: exiting at once');
+      process.exit(1);
+    }
+    logger.info({ signal }, 'shutting down');
+    server.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  await server.start();
+  return server;
+}

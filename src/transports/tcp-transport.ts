@@ -1,0 +1,149 @@
+import net from 'node:net';
+import type { Logger } from 'pino';
+import { encodeError } from '../protocol/encode.js';
+import { LineDecoder } from '../protocol/line-decoder.js';
+import type { ConnId } from '../core/types.js';
+import type { CloseReason, Connection, ConnectionHandlers } from './connection.js';
+import { normalizeIp } from './connection.js';
+import { WriteBatcher } from './write-batcher.js';
+
+/** Options of {@link TcpTransport}. */
+export interface TcpTransportOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly maxLineLength: number;
+  readonly maxQueuedBytes: number;
+  readonly keepAliveMs: number;
+  readonly closeFlushMs: number;
+  readonly nextConnId: () => ConnId;
+  readonly handlers: ConnectionHandlers;
+  readonly logger: Logger;
+}
+
+/** The TCP listener: newline-framed lines in, batched writes out (protocol section 1). */
+export class TcpTransport {
+  readonly #options: TcpTransportOptions;
+  readonly #server: net.Server;
+  readonly #batcher = new WriteBatcher();
+  readonly #open = new Set<TcpConnection>();
+
+  constructor(options: TcpTransportOptions) {
+    this.#options = options;
+    this.#server = net.createServer({ noDelay: true }, (socket) => this.#accept(socket));
+    this.#server.on('error', (error) => options.logger.error({ err: error }, 'tcp listener error'));
+  }
+
+  /** Starts listening; resolves with the bound port. */
+  listen(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(this.#options.port, this.#options.host, () => {
+        this.#server.off('error', reject);
+        resolve((this.#server.address() as net.AddressInfo).port);
+      });
+    });
+  }
+
+  /** Stops accepting; open connections stay until closed. */
+  stopAccepting(): Promise<void> {
+    return new Promise((resolve) => this.#server.close(() => resolve()));
+  }
+
+  /** Cuts every open connection at once. */
+  destroyAll(): void {
+    for (const connection of this.#open) connection.socket.destroy();
+  }
+
+  get openConnections(): number {
+    return this.#open.size;
+  }
+
+  #accept(socket: net.Socket): void {
+    const options = this.#options;
+    if (options.keepAliveMs > 0) socket.setKeepAlive(true, options.keepAliveMs);
+    const connection = new TcpConnection(socket, options.nextConnId(), this.#batcher, options);
+    const decoder = new LineDecoder(options.maxLineLength);
+    const { handlers } = options;
+    this.#open.add(connection);
+
+    const onLine = (line: Buffer): boolean => {
+      if (connection.closing) return false;
+      handlers.line(connection, line);
+      return !connection.closing;
+    };
+    socket.on('data', function socketOnData(chunk: Buffer) {
+      if (connection.closing) return;
+      if (!decoder.push(chunk, onLine)) return handlers.violation(connection, 'line_too_long');
+      // Backpressure: a peer that does not read what we write gets no more of its input read.
+      if (socket.writableNeedDrain && !connection.closing) {
+        socket.pause();
+        socket.once('drain', () => socket.resume());
+      }
+    });
+    socket.on('error', function socketOnError(error: NodeJS.ErrnoException) {
+      connection.closeReason ??= 'socket_error';
+      options.logger.debug({ connId: connection.connId, code: error.code }, 'tcp socket error');
+    });
+    socket.on('end', function socketOnEnd() {
+      connection.closeReason ??= 'peer_closed';
+      socket.end();
+    });
+    socket.on('close', () => {
+      this.#open.delete(connection);
+      connection.closed();
+      handlers.closed(connection, connection.closeReason ?? 'peer_closed');
+    });
+    handlers.opened(connection);
+  }
+}
+
+class TcpConnection implements Connection {
+  readonly transport = 'tcp' as const;
+  readonly remoteIp: string;
+  readonly remoteAddress: string;
+  closing = false;
+  closeReason: CloseReason | undefined;
+  #flushTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly socket: net.Socket,
+    readonly connId: ConnId,
+    private readonly batcher: WriteBatcher,
+    private readonly options: TcpTransportOptions,
+  ) {
+    this.remoteIp = normalizeIp(socket.remoteAddress);
+    this.remoteAddress = `${this.remoteIp}:${socket.remotePort ?? 0}`;
+  }
+
+  get queuedBytes(): number {
+    return this.socket.writableLength;
+  }
+
+  write(data: Buffer): void {
+    if (this.closing) return;
+    const socket = this.socket;
+    // A hard cap on what one client may have queued: past it the client is a slow consumer,
+    // dropped at once so that it cannot hold memory or slow the others (issue #2 limits).
+    if (socket.writableLength + data.length > this.options.maxQueuedBytes) {
+      socket.write(encodeError('slow_consumer'));
+      this.close('slow_consumer');
+      return;
+    }
+    this.batcher.cork(socket);
+    socket.write(data);
+  }
+
+  close(reason: CloseReason): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.closeReason ??= reason;
+    this.socket.end();
+    this.#flushTimer = setTimeout(() => this.socket.destroy(), this.options.closeFlushMs);
+    this.#flushTimer.unref();
+  }
+
+  closed(): void {
+    this.closing = true;
+    if (this.#flushTimer !== undefined) clearTimeout(this.#flushTimer);
+  }
+}

@@ -1,0 +1,55 @@
+import dgram from 'node:dgram';
+import net from 'node:net';
+import type { Logger } from 'pino';
+import type { UdpAddress } from '../core/types.js';
+import { normalizeIp } from './connection.js';
+
+/** Options of {@link UdpTransport}. */
+export interface UdpTransportOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly maxDatagramBytes: number;
+  readonly onDatagram: (from: UdpAddress, data: Buffer) => void;
+  /** A datagram dropped before the core saw it (too large). */
+  readonly onOversize: (from: UdpAddress, size: number) => void;
+  readonly logger: Logger;
+}
+
+/** The UDP socket on the TCP port's number (protocol section 6): one message per datagram. */
+export class UdpTransport {
+  readonly #options: UdpTransportOptions;
+  readonly #socket: dgram.Socket;
+
+  constructor(options: UdpTransportOptions) {
+    this.#options = options;
+    const type = net.isIPv6(options.host) ? 'udp6' : 'udp4';
+    this.#socket = dgram.createSocket({ type, reuseAddr: false });
+    this.#socket.on('message', function udpOnMessage(data: Buffer, remote: dgram.RemoteInfo) {
+      const from = { ip: normalizeIp(remote.address), port: remote.port };
+      if (data.length > options.maxDatagramBytes) return options.onOversize(from, data.length);
+      options.onDatagram(from, data);
+    });
+    this.#socket.on('error', (error) => options.logger.warn({ err: error }, 'udp socket error'));
+  }
+
+  /** Binds; resolves with the bound port. */
+  bind(port: number = this.#options.port): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.#socket.once('error', reject);
+      this.#socket.bind(port, this.#options.host, () => {
+        this.#socket.off('error', reject);
+        resolve(this.#socket.address().port);
+      });
+    });
+  }
+
+  send(to: UdpAddress, data: Buffer): void {
+    this.#socket.send(data, to.port, to.ip, (error) => {
+      if (error) this.#options.logger.debug({ err: error, to }, 'udp send failed');
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.#socket.close(() => resolve()));
+  }
+}

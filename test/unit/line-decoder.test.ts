@@ -1,0 +1,169 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { LineDecoder } from '../../src/protocol/line-decoder.js';
+
+/** Feeds the chunks in order; returns the lines (as UTF-8 text) and the last push result. */
+function decode(chunks: readonly Buffer[], maxLineLength = 1024): { lines: string[]; ok: boolean } {
+  const decoder = new LineDecoder(maxLineLength);
+  const lines: string[] = [];
+  let ok = true;
+  for (const chunk of chunks) {
+    ok = decoder.push(chunk, (line) => {
+      lines.push(line.toString('utf8'));
+    });
+    if (!ok) break;
+  }
+  return { lines, ok };
+}
+
+/** Splits a buffer at the given offsets (any order, duplicates allowed). */
+function splitAt(data: Buffer, offsets: readonly number[]): Buffer[] {
+  const cuts = [...new Set(offsets.map((offset) => offset % (data.length + 1)))].sort((a, b) => a - b);
+  const chunks: Buffer[] = [];
+  let start = 0;
+  for (const cut of cuts) {
+    chunks.push(data.subarray(start, cut));
+    start = cut;
+  }
+  chunks.push(data.subarray(start));
+  return chunks;
+}
+
+/** A small deterministic generator, so a failing split can be reproduced. */
+function lcg(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state;
+  };
+}
+
+const SAMPLE = Buffer.from('0:alice:pw\n2:lobby\n3:1:hello: world\r\n\n4:g:é€😀\n1\n', 'utf8');
+const SAMPLE_LINES = ['0:alice:pw', '2:lobby', '3:1:hello: world', '', '4:g:é€😀', '1'];
+
+describe('LineDecoder', () => {
+  it('decodes whole lines fed one per chunk', () => {
+    const chunks = ['0:a:b\n', '2:room\n', '3:0:x\n'].map((text) => Buffer.from(text));
+    assert.deepEqual(decode(chunks), { lines: ['0:a:b', '2:room', '3:0:x'], ok: true });
+  });
+
+  it('decodes many lines arriving in one chunk, in order', () => {
+    assert.deepEqual(decode([SAMPLE]), { lines: SAMPLE_LINES, ok: true });
+  });
+
+  it('decodes the same lines when fed one byte at a time', () => {
+    const bytes = [...SAMPLE].map((byte) => Buffer.from([byte]));
+    assert.deepEqual(decode(bytes), { lines: SAMPLE_LINES, ok: true });
+  });
+
+  it('decodes the same lines whatever the random chunking', () => {
+    const next = lcg(42);
+    for (let round = 0; round < 500; round += 1) {
+      const offsets = Array.from({ length: next() % 8 }, () => next());
+      const chunks = splitAt(SAMPLE, offsets);
+      assert.deepEqual(decode(chunks), { lines: SAMPLE_LINES, ok: true }, `offsets ${offsets}`);
+    }
+  });
+
+  it('holds an unfinished line until its newline arrives', () => {
+    const decoder = new LineDecoder(100);
+    const lines: string[] = [];
+    const onLine = (line: Buffer): void => {
+      lines.push(line.toString());
+    };
+    assert.equal(decoder.push(Buffer.from('3:0:he'), onLine), true);
+    assert.deepEqual(lines, []);
+    assert.equal(decoder.bufferedBytes, 6);
+    assert.equal(decoder.push(Buffer.from('llo\n3:'), onLine), true);
+    assert.deepEqual(lines, ['3:0:hello']);
+    assert.equal(decoder.bufferedBytes, 2);
+  });
+
+  it('strips one carriage return before the newline', () => {
+    assert.deepEqual(decode([Buffer.from('2:room\r\n')]).lines, ['2:room']);
+  });
+
+  it('strips only one carriage return when two precede the newline', () => {
+    assert.deepEqual(decode([Buffer.from('2:room\r\r\n')]).lines, ['2:room\r']);
+  });
+
+  it('strips a carriage return that arrived in the chunk before its newline', () => {
+    assert.deepEqual(decode([Buffer.from('2:room\r'), Buffer.from('\n')]).lines, ['2:room']);
+  });
+
+  it('keeps a lone carriage return in the middle of a line', () => {
+    assert.deepEqual(decode([Buffer.from('3:0:a\rb\n')]).lines, ['3:0:a\rb']);
+  });
+
+  it('passes empty lines on as empty buffers', () => {
+    assert.deepEqual(decode([Buffer.from('\n\r\n\n')]).lines, ['', '', '']);
+  });
+
+  it('reassembles a multi-byte UTF-8 character split across chunks', () => {
+    const bytes = Buffer.from('3:0:€😀\n', 'utf8');
+    for (let cut = 1; cut < bytes.length; cut += 1) {
+      const chunks = [bytes.subarray(0, cut), bytes.subarray(cut)];
+      assert.deepEqual(decode(chunks).lines, ['3:0:€😀'], `cut at ${cut}`);
+    }
+  });
+
+  it('passes a line exactly at the limit', () => {
+    const line = 'x'.repeat(10);
+    assert.deepEqual(decode([Buffer.from(`${line}\n`)], 10), { lines: [line], ok: true });
+    assert.deepEqual(decode([Buffer.from(`${line}\r\n`)], 10), { lines: [line], ok: true });
+    const bytes = [...Buffer.from(`${line}\r\n`)].map((byte) => Buffer.from([byte]));
+    assert.deepEqual(decode(bytes, 10), { lines: [line], ok: true });
+  });
+
+  it('refuses a complete line one byte over the limit', () => {
+    assert.deepEqual(decode([Buffer.from(`${'x'.repeat(11)}\n`)], 10), { lines: [], ok: false });
+  });
+
+  it('refuses a line passing the limit while buffering, before any newline arrives', () => {
+    const decoder = new LineDecoder(10);
+    const onLine = (): void => assert.fail('no line may come out');
+    assert.equal(decoder.push(Buffer.from('x'.repeat(10)), onLine), true);
+    // One byte of slack: it could still be the `\r` of `\r\n`.
+    assert.equal(decoder.push(Buffer.from('x'), onLine), true);
+    assert.equal(decoder.push(Buffer.from('x'), onLine), false);
+  });
+
+  it('refuses one big chunk without a newline as soon as it passes the limit', () => {
+    const decoder = new LineDecoder(10);
+    assert.equal(decoder.push(Buffer.from('x'.repeat(50)), () => assert.fail()), false);
+    assert.equal(decoder.bufferedBytes, 0);
+  });
+
+  it('delivers the lines before an over-long one, then refuses', () => {
+    const result = decode([Buffer.from(`ok\n${'x'.repeat(20)}\nlater\n`)], 10);
+    assert.deepEqual(result, { lines: ['ok'], ok: false });
+  });
+
+  it('stops early when the line callback returns false', () => {
+    const decoder = new LineDecoder(100);
+    const lines: string[] = [];
+    const ok = decoder.push(Buffer.from('a\nb\nc\n'), (line) => {
+      lines.push(line.toString());
+      return lines.length < 2;
+    });
+    assert.equal(ok, true);
+    assert.deepEqual(lines, ['a', 'b']);
+  });
+
+  it('throws on a limit that is not a positive integer', () => {
+    assert.throws(() => new LineDecoder(0), TypeError);
+    assert.throws(() => new LineDecoder(1.5), TypeError);
+  });
+
+  it('does not keep a reference to the chunk it buffered', () => {
+    const decoder = new LineDecoder(100);
+    const chunk = Buffer.from('abc');
+    const lines: string[] = [];
+    decoder.push(chunk, () => undefined);
+    chunk.fill(0x7a);
+    decoder.push(Buffer.from('\n'), (line) => {
+      lines.push(line.toString());
+    });
+    assert.deepEqual(lines, ['abc']);
+  });
+});
