@@ -48,8 +48,12 @@ export class LineDecoder {
     }
     const rest = chunk.length - start;
     if (rest === 0) return true;
-    // One byte of slack: a `\r` at the limit may still be followed by `\n`.
-    if (this.#partsLength + rest > this.#maxLineLength + 1) {
+    // Past the limit already, unless the one byte over is a `\r` that a `\n` may still follow.
+    const buffered = this.#partsLength + rest;
+    if (
+      buffered > this.#maxLineLength + 1 ||
+      (buffered === this.#maxLineLength + 1 && chunk[chunk.length - 1] !== 13)
+    ) {
       this.#parts = [];
       this.#partsLength = 0;
       return false;

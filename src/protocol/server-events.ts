@@ -22,33 +22,43 @@ export function parseServerLine(line: string): ServerEvent {
   const second = rest.indexOf(':');
   const field1 = second === -1 ? rest : rest.slice(0, second);
   const tail = second === -1 ? undefined : rest.slice(second + 1);
+  const id = /^\d+$/.test(field1) ? Number(field1) : undefined;
   switch (type) {
     case '0':
-      if (tail === 'connected') return { type: 'udp-connected', clientId: Number(field1) };
-      return { type: 'logged-in', clientId: Number(field1) };
-    case '1':
-      return { type: 'room-list', rooms: parseRoomList(rest) };
+      if (id === undefined) break;
+      if (tail === 'connected') return { type: 'udp-connected', clientId: id };
+      return { type: 'logged-in', clientId: id };
+    case '1': {
+      const rooms = parseRoomList(rest);
+      if (rooms === undefined) break;
+      return { type: 'room-list', rooms };
+    }
     case '2':
-      if (tail === undefined) break;
+      if (id === undefined || tail === undefined) break;
       return tail === ''
-        ? { type: 'left', clientId: Number(field1) }
-        : { type: 'joined', clientId: Number(field1), room: tail };
+        ? { type: 'left', clientId: id }
+        : { type: 'joined', clientId: id, room: tail };
     case '3':
-      if (tail === undefined) break;
-      return { type: 'message', senderId: Number(field1), payload: tail };
+      if (id === undefined || tail === undefined) break;
+      return { type: 'message', senderId: id, payload: tail };
     case '4':
-      return { type: 'master', masterId: Number(field1) };
+      if (id === undefined) break;
+      return { type: 'master', masterId: id };
     case '9':
       return { type: 'error', code: field1, reason: tail ?? '' };
   }
   return { type: 'unknown', line };
 }
 
-function parseRoomList(text: string): { name: string; memberCount: number }[] {
+function parseRoomList(text: string): { name: string; memberCount: number }[] | undefined {
   if (text === '') return [];
-  return text.split(',').map((entry) => {
+  const rooms: { name: string; memberCount: number }[] = [];
+  for (const entry of text.split(',')) {
     // Clients split an entry at its LAST `-`: room names may contain `-`.
     const dash = entry.lastIndexOf('-');
-    return { name: entry.slice(0, dash), memberCount: Number(entry.slice(dash + 1)) };
-  });
+    const count = entry.slice(dash + 1);
+    if (dash <= 0 || !/^\d+$/.test(count)) return undefined;
+    rooms.push({ name: entry.slice(0, dash), memberCount: Number(count) });
+  }
+  return rooms;
 }

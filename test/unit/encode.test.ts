@@ -90,7 +90,10 @@ describe('encoders', () => {
   });
 
   it('encodes a refusal datagram as 9:<code>:<reason> without newline', () => {
-    assert.deepEqual(encodeErrorDatagram('unknown_group'), bytes(`9:unknown_group:${ERROR_CODES.unknown_group.reason}`));
+    assert.deepEqual(
+      encodeErrorDatagram('unknown_group'),
+      bytes(`9:unknown_group:${ERROR_CODES.unknown_group.reason}`),
+    );
   });
 });
 

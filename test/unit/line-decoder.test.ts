@@ -1,15 +1,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { LineDecoder } from '../../src/protocol/line-decoder.js';
 
-/** Feeds the chunks in order; returns the lines (as UTF-8 text) and the last push result. */
-function decode(chunks: readonly Buffer[], maxLineLength = 1024): { lines: string[]; ok: boolean } {
+/** Feeds the chunks in order; returns the lines as text and the last push result. */
+function decode(
+  chunks: readonly Buffer[],
+  maxLineLength = 1024,
+  encoding: BufferEncoding = 'utf8',
+): { lines: string[]; ok: boolean } {
   const decoder = new LineDecoder(maxLineLength);
   const lines: string[] = [];
   let ok = true;
   for (const chunk of chunks) {
     ok = decoder.push(chunk, (line) => {
-      lines.push(line.toString('utf8'));
+      lines.push(line.toString(encoding));
     });
     if (!ok) break;
   }
@@ -18,7 +23,9 @@ function decode(chunks: readonly Buffer[], maxLineLength = 1024): { lines: strin
 
 /** Splits a buffer at the given offsets (any order, duplicates allowed). */
 function splitAt(data: Buffer, offsets: readonly number[]): Buffer[] {
-  const cuts = [...new Set(offsets.map((offset) => offset % (data.length + 1)))].sort((a, b) => a - b);
+  const cuts = [...new Set(offsets.map((offset) => offset % (data.length + 1)))].sort(
+    (a, b) => a - b,
+  );
   const chunks: Buffer[] = [];
   let start = 0;
   for (const cut of cuts) {
@@ -123,14 +130,38 @@ describe('LineDecoder', () => {
     const decoder = new LineDecoder(10);
     const onLine = (): void => assert.fail('no line may come out');
     assert.equal(decoder.push(Buffer.from('x'.repeat(10)), onLine), true);
-    // One byte of slack: it could still be the `\r` of `\r\n`.
-    assert.equal(decoder.push(Buffer.from('x'), onLine), true);
     assert.equal(decoder.push(Buffer.from('x'), onLine), false);
+  });
+
+  it('holds a `\\r` one byte past the limit, since a `\\n` may follow it', () => {
+    const decoder = new LineDecoder(10);
+    const lines: string[] = [];
+    assert.equal(
+      decoder.push(Buffer.from(`${'x'.repeat(10)}\r`), (line) => void lines.push(line.toString())),
+      true,
+    );
+    assert.equal(
+      decoder.push(Buffer.from('\n'), (line) => void lines.push(line.toString())),
+      true,
+    );
+    assert.deepEqual(lines, ['x'.repeat(10)]);
+    const other = new LineDecoder(10);
+    assert.equal(
+      other.push(Buffer.from(`${'x'.repeat(10)}\r`), () => {}),
+      true,
+    );
+    assert.equal(
+      other.push(Buffer.from('x'), () => {}),
+      false,
+    );
   });
 
   it('refuses one big chunk without a newline as soon as it passes the limit', () => {
     const decoder = new LineDecoder(10);
-    assert.equal(decoder.push(Buffer.from('x'.repeat(50)), () => assert.fail()), false);
+    assert.equal(
+      decoder.push(Buffer.from('x'.repeat(50)), () => assert.fail()),
+      false,
+    );
     assert.equal(decoder.bufferedBytes, 0);
   });
 
@@ -165,5 +196,53 @@ describe('LineDecoder', () => {
       lines.push(line.toString());
     });
     assert.deepEqual(lines, ['abc']);
+  });
+});
+
+/** What a decoder must produce from all the bytes at once: lines, and whether it refused. */
+function referenceDecode(bytes: Buffer, maxLineLength: number): { lines: string[]; ok: boolean } {
+  const lines: string[] = [];
+  let start = 0;
+  for (let newline = bytes.indexOf(10); newline !== -1; newline = bytes.indexOf(10, start)) {
+    const end = newline > start && bytes[newline - 1] === 13 ? newline - 1 : newline;
+    if (end - start > maxLineLength) return { lines, ok: false };
+    lines.push(bytes.toString('latin1', start, end));
+    start = newline + 1;
+  }
+  // An unfinished line may pass the limit by one byte only if that byte is the `\r` of a `\r\n`.
+  const rest = bytes.length - start;
+  return {
+    lines,
+    ok: rest <= maxLineLength || (rest === maxLineLength + 1 && bytes[bytes.length - 1] === 13),
+  };
+}
+
+describe('LineDecoder properties', () => {
+  const offsets = fc.array(fc.nat(), { maxLength: 12 });
+
+  it('decodes any byte string split at any offsets into the same lines', () => {
+    const bytes = fc.uint8Array({ maxLength: 200 }).map((array) => Buffer.from(array));
+    fc.assert(
+      fc.property(bytes, offsets, (data, cuts) => {
+        const chunked = decode(splitAt(data, cuts), 1000, 'latin1');
+        assert.deepEqual(chunked, referenceDecode(data, 1000));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('refuses over-long lines the same way whatever the chunking', () => {
+    const bytes = fc
+      .array(fc.constantFrom(0x61, 0x0d, 0x0a, 0xc3, 0xa9), { maxLength: 60 })
+      .map((array) => Buffer.from(array));
+    fc.assert(
+      fc.property(bytes, offsets, fc.integer({ min: 1, max: 8 }), (data, cuts, limit) => {
+        assert.deepEqual(
+          decode(splitAt(data, cuts), limit, 'latin1'),
+          referenceDecode(data, limit),
+        );
+      }),
+      { numRuns: 200 },
+    );
   });
 });

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import type { Command } from '../../src/protocol/commands.js';
-import type { ErrorCode, ProtocolError } from '../../src/protocol/error-codes.js';
+import { ERROR_CODES, type ErrorCode, type ProtocolError } from '../../src/protocol/error-codes.js';
 import { parseCommand } from '../../src/protocol/parse-command.js';
 
 function parse(text: string): Command | ProtocolError {
@@ -22,7 +23,11 @@ function codeOf(text: string | Buffer): ErrorCode | undefined {
 
 describe('parseCommand: login (0)', () => {
   it('parses 0:username:password', () => {
-    assert.deepEqual(parse('0:alice:secret'), { type: 'login', username: 'alice', password: 'secret' });
+    assert.deepEqual(parse('0:alice:secret'), {
+      type: 'login',
+      username: 'alice',
+      password: 'secret',
+    });
   });
 
   it('accepts an empty username and password (0::)', () => {
@@ -230,5 +235,22 @@ describe('parseCommand: unknown and invalid lines', () => {
     const error = parse('7');
     assert.equal(error.type, 'error');
     assert.ok(error.type === 'error' && error.reason.length > 0);
+  });
+});
+
+describe('parseCommand properties', () => {
+  it('never throws on arbitrary bytes, and answers errors with a known code', () => {
+    const fragment = fc.constantFrom('0', '1', '2', '3', '4', '5', '-1', ':', 'x', '\r', '€');
+    const protocolLike = fc
+      .array(fragment, { maxLength: 8 })
+      .map((parts) => Buffer.from(parts.join('')));
+    const anyBytes = fc.uint8Array({ maxLength: 40 }).map((array) => Buffer.from(array));
+    fc.assert(
+      fc.property(fc.oneof(anyBytes, protocolLike), (data) => {
+        const command = parseCommand(data);
+        if (command.type === 'error') assert.ok(command.code in ERROR_CODES, command.code);
+      }),
+      { numRuns: 1000 },
+    );
   });
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { parseDatagram } from '../../src/protocol/parse-datagram.js';
 
 /** A parsed datagram with its payload (if any) turned into text, for deepEqual. */
@@ -60,7 +61,12 @@ describe('parseDatagram: relay', () => {
   });
 
   it('strips a trailing newline from the payload', () => {
-    assert.deepEqual(parsed('5:3:0:hi\n'), { type: 'message', clientId: 5, mode: 0, payload: 'hi' });
+    assert.deepEqual(parsed('5:3:0:hi\n'), {
+      type: 'message',
+      clientId: 5,
+      mode: 0,
+      payload: 'hi',
+    });
     assert.deepEqual(parsed('5:3:0:hi\r\n'), {
       type: 'message',
       clientId: 5,
@@ -120,5 +126,22 @@ describe('parseDatagram: junk', () => {
   it('marks a relay with an invalid UTF-8 payload as invalid', () => {
     const data = Buffer.concat([Buffer.from('5:3:0:'), Buffer.from([0xff, 0xfe])]);
     assert.deepEqual(parseDatagram(data), { type: 'invalid', clientId: 5 });
+  });
+});
+
+describe('parseDatagram properties', () => {
+  it('never throws on arbitrary bytes', () => {
+    const fragment = fc.constantFrom('0', '1', '3', '4', '7', ':', 'x', '\n', '\r', '€');
+    const protocolLike = fc
+      .array(fragment, { maxLength: 8 })
+      .map((parts) => Buffer.from(parts.join('')));
+    const anyBytes = fc.uint8Array({ maxLength: 40 }).map((array) => Buffer.from(array));
+    fc.assert(
+      fc.property(fc.oneof(anyBytes, protocolLike), (data) => {
+        const datagram = parseDatagram(data);
+        assert.ok(['bind', 'message', 'group-message', 'invalid'].includes(datagram.type));
+      }),
+      { numRuns: 1000 },
+    );
   });
 });

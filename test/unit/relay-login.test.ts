@@ -63,7 +63,10 @@ describe('relay: login', () => {
     core.client(1);
     core.send(1, '0:again:pw');
     assert.equal(core.awaitingAuth(1), false);
-    assert.deepEqual(core.linesFor(1), ['0:1', '9:already_logged_in:this connection is already logged in']);
+    assert.deepEqual(core.linesFor(1), [
+      '0:1',
+      '9:already_logged_in:this connection is already logged in',
+    ]);
     core.send(1, '1');
     assert.deepEqual(core.linesFor(1).at(-1), '1:');
   });
@@ -81,7 +84,10 @@ describe('relay: login', () => {
     core.connect(1);
     core.send(1, '0:a\tb:pw');
     core.send(1, '0:abcdef:pw');
-    assert.deepEqual(core.linesFor(1), ['9:bad_username:invalid username', '9:bad_username:invalid username']);
+    assert.deepEqual(core.linesFor(1), [
+      '9:bad_username:invalid username',
+      '9:bad_username:invalid username',
+    ]);
     assert.equal(core.awaitingAuth(1), false);
     core.send(1, '0:abcde:pw');
     assert.equal(core.awaitingAuth(1), true);
@@ -195,7 +201,7 @@ describe('relay: login', () => {
     core.connect(1);
     core.send(1, '0:alice:pw');
     core.disconnect(1);
-    core.answerAuth(1, true);
+    core.relay.handle({ type: 'auth-result', connId: 1, accepted: true });
     assert.deepEqual(core.linesFor(1), []);
     assert.deepEqual(core.relay.sessions(), []);
     assert.equal(core.client(2), 1, 'no id was spent on the vanished login');
@@ -219,7 +225,10 @@ describe('relay: login', () => {
     core.send(1, Buffer.from([0x31, 0x3a, 0xff]));
     core.send(1, '3:4:x');
     assert.deepEqual(
-      core.linesFor(1).slice(1).map((line) => line.split(':')[1]),
+      core
+        .linesFor(1)
+        .slice(1)
+        .map((line) => line.split(':')[1]),
       ['malformed', 'unknown_command', 'invalid_utf8', 'malformed'],
     );
     assert.equal(core.closed(1), undefined);

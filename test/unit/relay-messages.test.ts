@@ -49,7 +49,10 @@ describe('relay: room messages', () => {
     core.send(1, Buffer.concat([Buffer.from('3:1:'), payload]));
     const fanouts = core.effects.filter((effect) => effect.type === 'fanout');
     assert.equal(fanouts.length, 1, 'encoded once for every recipient');
-    assert.deepEqual(fanouts[0]?.data, Buffer.concat([Buffer.from('3:1:'), payload, Buffer.from('\n')]));
+    assert.deepEqual(
+      fanouts[0]?.data,
+      Buffer.concat([Buffer.from('3:1:'), payload, Buffer.from('\n')]),
+    );
   });
 
   it('relays an empty payload', () => {
@@ -75,7 +78,14 @@ describe('relay: room messages', () => {
   it('delivers one sender’s messages to one receiver in sending order, whatever the mode', () => {
     const core = scene();
     for (const [index, mode] of [0, 1, 2, 3, 0, 2].entries()) core.send(1, `3:${mode}:m${index}`);
-    assert.deepEqual(core.linesFor(2), ['3:1:m0', '3:1:m1', '3:1:m2', '3:1:m3', '3:1:m4', '3:1:m5']);
+    assert.deepEqual(core.linesFor(2), [
+      '3:1:m0',
+      '3:1:m1',
+      '3:1:m2',
+      '3:1:m3',
+      '3:1:m4',
+      '3:1:m5',
+    ]);
   });
 
   it('stops delivering to a client once it left the room', () => {

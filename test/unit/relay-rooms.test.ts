@@ -93,7 +93,9 @@ describe('relay: joining a room', () => {
       core.send(1, '2:home');
       core.reset();
       core.send(1, line);
-      assert.deepEqual(core.deliveries(), [{ connId: 1, line: '9:bad_room_name:invalid room name' }]);
+      assert.deepEqual(core.deliveries(), [
+        { connId: 1, line: '9:bad_room_name:invalid room name' },
+      ]);
       assert.equal(core.relay.sessions()[0]?.room, 'home');
       assert.deepEqual(
         core.relay.rooms().map((room) => room.name),
@@ -127,6 +129,18 @@ describe('relay: joining a room', () => {
     assert.deepEqual(core.linesFor(2), ['9:too_many_rooms:the server has too many rooms']);
     core.send(2, '2:only');
     assert.deepEqual(core.linesFor(2).slice(1), ['2:2:only', '2:1:only', '4:1']);
+  });
+
+  it('lets the last member of a room move to a new room at maxRooms, since its old room closes', () => {
+    const core = withClients(1, { maxRooms: 1 });
+    core.send(1, '2:first');
+    core.reset();
+    core.send(1, '2:second');
+    assert.deepEqual(core.linesFor(1), ['2:1:', '2:1:second', '4:1']);
+    assert.deepEqual(
+      core.relay.rooms().map((room) => room.name),
+      ['second'],
+    );
   });
 });
 
@@ -232,7 +246,10 @@ describe('relay: room list and private rooms', () => {
     core.send(2, '2:a');
     core.send(3, '2:b');
     core.send(1, '1:');
-    assert.deepEqual(core.linesFor(1).filter((line) => line.startsWith('1:')), ['1:', '1:b-2,a-1']);
+    assert.deepEqual(
+      core.linesFor(1).filter((line) => line.startsWith('1:')),
+      ['1:', '1:b-2,a-1'],
+    );
   });
 
   it('makes a room private with its creator’s password and hides it from 1:', () => {

@@ -17,7 +17,8 @@ function udpOf(clientId: number): UdpAddress {
  */
 function scene(bound: readonly number[] = [1, 2]): CoreHarness {
   const core = new CoreHarness();
-  for (let clientId = 1; clientId <= 4; clientId += 1) core.client(clientId, `u${clientId}`, ipOf(clientId));
+  for (let clientId = 1; clientId <= 4; clientId += 1)
+    core.client(clientId, `u${clientId}`, ipOf(clientId));
   for (const connId of [1, 2, 3]) core.send(connId, '2:lobby');
   for (const clientId of bound) core.datagram(udpOf(clientId), `0:${clientId}`);
   core.reset();
@@ -59,7 +60,10 @@ describe('relay: UDP binding', () => {
     const core = scene([1]);
     core.datagram(udpOf(1), '0:1');
     core.datagram(udpOf(1), '1:0:again');
-    assert.deepEqual(sent(core), ['10.0.0.1:5001 <- 0:1:connected', '10.0.0.1:5001 <- 0:1:connected']);
+    assert.deepEqual(sent(core), [
+      '10.0.0.1:5001 <- 0:1:connected',
+      '10.0.0.1:5001 <- 0:1:connected',
+    ]);
   });
 
   it('drops a bind from another IP with no datagram at all', () => {
@@ -116,7 +120,10 @@ describe('relay: UDP messages', () => {
   it('relays mode 1 to every bound member of the room, the sender included', () => {
     const core = scene([1, 2, 4]);
     core.datagram(udpOf(1), '1:3:1:hi:there');
-    assert.deepEqual(sent(core), ['10.0.0.1:5001 <- 3:1:hi:there', '10.0.0.2:5002 <- 3:1:hi:there']);
+    assert.deepEqual(sent(core), [
+      '10.0.0.1:5001 <- 3:1:hi:there',
+      '10.0.0.2:5002 <- 3:1:hi:there',
+    ]);
     assert.deepEqual(core.deliveries(), [], 'a UDP message never goes out over TCP');
   });
 

@@ -71,12 +71,22 @@ describe('parseServerLine', () => {
       code: 'unknown_group',
       reason: 'define it with 5:group:ids',
     });
-    assert.deepEqual(parseServerLine('9:internal'), { type: 'error', code: 'internal', reason: '' });
+    assert.deepEqual(parseServerLine('9:internal'), {
+      type: 'error',
+      code: 'internal',
+      reason: '',
+    });
   });
 
   it('keeps unknown types and short lines as unknown, as old clients ignore them', () => {
     for (const line of ['7:x', '', 'hello', '2:3', '3:4', '10:1']) {
       assert.deepEqual(parseServerLine(line), { type: 'unknown', line });
+    }
+  });
+
+  it('keeps lines with a non-numeric id or an ill-formed room list as unknown', () => {
+    for (const line of ['0:', '4:', '2:x:room', '3::payload', '1:abc', '1:room-x', '1:-3']) {
+      assert.deepEqual(parseServerLine(line), { type: 'unknown', line }, line);
     }
   });
 
@@ -87,10 +97,10 @@ describe('parseServerLine', () => {
       type: 'udp-connected',
       clientId: 5,
     });
-    assert.deepEqual(
-      parseServerLine(text(encodeRoomList([{ name: 'my-room', memberCount: 2 }]))),
-      { type: 'room-list', rooms: [{ name: 'my-room', memberCount: 2 }] },
-    );
+    assert.deepEqual(parseServerLine(text(encodeRoomList([{ name: 'my-room', memberCount: 2 }]))), {
+      type: 'room-list',
+      rooms: [{ name: 'my-room', memberCount: 2 }],
+    });
     assert.deepEqual(parseServerLine(text(encodeJoined(5, 'r'))), {
       type: 'joined',
       clientId: 5,

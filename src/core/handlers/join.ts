@@ -12,7 +12,11 @@ export const handleJoin: Handler<'join'> = (ctx, session, command) => {
   const room = ctx.state.rooms.get(name);
   // Every check comes before leaving the old room: a refused join leaves the client where it was.
   if (room === undefined) {
-    if (ctx.state.rooms.size >= ctx.limits.maxRooms) return ctx.refuse(session, 'too_many_rooms');
+    // The joiner's old room closes if it is its last member, which frees a place.
+    const freed = session.room?.members.length === 1 ? 1 : 0;
+    if (ctx.state.rooms.size - freed >= ctx.limits.maxRooms) {
+      return ctx.refuse(session, 'too_many_rooms');
+    }
   } else {
     // Section 8: a private room needs the password it was created with.
     if (!passwordMatches(room, password)) return ctx.refuse(session, 'wrong_room_password');

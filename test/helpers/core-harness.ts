@@ -1,0 +1,180 @@
+/**
+ * Drives a {@link Relay} without sockets: feeds inputs, answers logins like the server would,
+ * and records what every connection and UDP address received. Shared by unit and transcript tests.
+ */
+import type { ErrorCode } from '../../src/protocol/error-codes.js';
+import { Relay } from '../../src/core/relay.js';
+import type {
+  ConnId,
+  Effect,
+  RelayEvent,
+  RelayLimits,
+  TransportKind,
+  UdpAddress,
+} from '../../src/core/types.js';
+
+/** Generous limits, so that a test meets a limit only when it sets one low on purpose. */
+export const TEST_LIMITS: RelayLimits = Object.freeze({
+  maxConnections: 1000,
+  maxRooms: 1000,
+  maxRoomMembers: 1000,
+  maxGroupsPerClient: 100,
+  maxGroupSize: 100,
+  maxUsernameLength: 64,
+  maxRoomNameLength: 64,
+  maxGroupNameLength: 64,
+  maxAuthFailures: 3,
+  maxPendingCommands: 32,
+  maxPendingBytes: 16_384,
+});
+
+/** The IP every test connection comes from unless a test says otherwise. */
+export const TEST_IP = '10.0.0.1';
+
+/** A datagram the relay sent, decoded as UTF-8. */
+export interface SentDatagram {
+  readonly to: UdpAddress;
+  readonly text: string;
+}
+
+/** One TCP line as one connection received it, without its newline. */
+export interface Delivery {
+  readonly connId: ConnId;
+  readonly line: string;
+}
+
+/** A relay plus a record of its effects. */
+export class CoreHarness {
+  readonly relay: Relay;
+  /** Every effect, in order; fan-out `connIds` copied when emitted (the core reuses its array). */
+  readonly effects: Effect[] = [];
+  readonly #deliveries: Delivery[] = [];
+  readonly #closed = new Map<ConnId, ErrorCode>();
+  readonly #datagrams: SentDatagram[] = [];
+  readonly #authPending = new Set<ConnId>();
+
+  constructor(limits: Partial<RelayLimits> = {}) {
+    let nextId = 1;
+    this.relay = new Relay({
+      limits: { ...TEST_LIMITS, ...limits },
+      ids: { next: () => nextId++ },
+      emit: (effect) => this.#record(effect),
+    });
+  }
+
+  connect(connId: ConnId, ip: string = TEST_IP, transport: TransportKind = 'tcp'): void {
+    this.relay.handle({ type: 'connect', connId, transport, remoteIp: ip });
+  }
+
+  /** Feeds one line, given without its newline. */
+  send(connId: ConnId, text: string | Buffer): void {
+    const line = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
+    this.relay.handle({ type: 'line', connId, line });
+  }
+
+  /** Whether an `authenticate` effect for this connection still waits for its answer. */
+  awaitingAuth(connId: ConnId): boolean {
+    return this.#authPending.has(connId);
+  }
+
+  /** Answers the outstanding `authenticate` effect of a connection, as the server would. */
+  answerAuth(connId: ConnId, accepted: boolean): void {
+    if (!this.#authPending.delete(connId)) throw new Error(`no login of ${connId} in progress`);
+    this.relay.handle({ type: 'auth-result', connId, accepted });
+  }
+
+  /** Sends `0:name:password`, accepts the login once `handle` returned, and gives the client id. */
+  login(connId: ConnId, name: string, password = 'pw'): number {
+    this.send(connId, `0:${name}:${password}`);
+    if (this.awaitingAuth(connId)) this.answerAuth(connId, true);
+    const clientId = this.clientIdOf(connId);
+    if (clientId === undefined) throw new Error(`login of ${connId} did not succeed`);
+    return clientId;
+  }
+
+  /** Connects and logs in; returns the client id. */
+  client(connId: ConnId, name = `user${connId}`, ip: string = TEST_IP): number {
+    this.connect(connId, ip);
+    return this.login(connId, name);
+  }
+
+  clientIdOf(connId: ConnId): number | undefined {
+    return this.relay.sessions().find((session) => session.connId === connId)?.clientId;
+  }
+
+  datagram(from: UdpAddress, data: string | Buffer): void {
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    this.relay.handle({ type: 'datagram', from, data: bytes });
+  }
+
+  disconnect(connId: ConnId): void {
+    this.#authPending.delete(connId);
+    this.relay.handle({ type: 'disconnect', connId });
+  }
+
+  /** The text lines a connection received, in order, without their newlines. */
+  linesFor(connId: ConnId): string[] {
+    return this.#deliveries.filter((sent) => sent.connId === connId).map((sent) => sent.line);
+  }
+
+  /** Every line delivered, to any connection, in the order the core emitted them. */
+  deliveries(): Delivery[] {
+    return [...this.#deliveries];
+  }
+
+  /** The code the core closed a connection with, or undefined if it did not. */
+  closed(connId: ConnId): ErrorCode | undefined {
+    return this.#closed.get(connId);
+  }
+
+  /** The datagrams sent to one address, decoded as UTF-8. */
+  datagramsTo(ip: string, port: number): string[] {
+    return this.#datagrams
+      .filter(({ to }) => to.ip === ip && to.port === port)
+      .map(({ text }) => text);
+  }
+
+  /** Every datagram sent, to any address. */
+  allDatagrams(): SentDatagram[] {
+    return [...this.#datagrams];
+  }
+
+  events(): RelayEvent[] {
+    return this.effects.flatMap((effect) => (effect.type === 'event' ? [effect.event] : []));
+  }
+
+  /** Forgets what was recorded so far (not the relay's state), to look at one step alone. */
+  reset(): void {
+    this.effects.length = 0;
+    this.#deliveries.length = 0;
+    this.#closed.clear();
+    this.#datagrams.length = 0;
+  }
+
+  #record(effect: Effect): void {
+    if (effect.type === 'fanout') {
+      const connIds = [...effect.connIds];
+      this.effects.push({ ...effect, connIds });
+      for (const connId of connIds) {
+        if (connId !== effect.exceptConnId) this.#deliver(connId, effect.data);
+      }
+      return;
+    }
+    this.effects.push(effect);
+    if (effect.type === 'send') this.#deliver(effect.connId, effect.data);
+    if (effect.type === 'datagram') {
+      this.#datagrams.push({ to: effect.to, text: effect.data.toString('utf8') });
+    }
+    if (effect.type === 'authenticate') this.#authPending.add(effect.connId);
+    if (effect.type === 'close') {
+      this.#closed.set(effect.connId, effect.code);
+      this.#authPending.delete(effect.connId);
+    }
+  }
+
+  #deliver(connId: ConnId, data: Buffer): void {
+    const text = data.toString('utf8');
+    if (!text.endsWith('\n')) throw new Error(`a line without newline: ${JSON.stringify(text)}`);
+    for (const line of text.slice(0, -1).split('\n')) this.#deliveries.push({ connId, line });
+  }
+}
