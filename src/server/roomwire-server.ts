@@ -3,6 +3,7 @@ import { acceptEveryone, type Authenticator } from '../auth/authenticator.js';
 import type { RoomwireConfig } from '../config/config.js';
 import { Relay } from '../core/relay.js';
 import type { ConnId, RelayInput, RelayLimits } from '../core/types.js';
+import { encodeError } from '../protocol/encode.js';
 import type { ErrorCode } from '../protocol/error-codes.js';
 import type { Connection, ConnectionHandlers } from '../transports/connection.js';
 import { TcpTransport } from '../transports/tcp-transport.js';
@@ -104,7 +105,8 @@ export class RoomwireServer {
 
   async #stop(): Promise<void> {
     const stoppedAccepting = this.#tcp.stopAccepting();
-    for (const connId of [...this.#connections.keys()]) this.relay.close(connId, 'shutting_down');
+    // Everyone hears the goodbye before anyone's departure is announced.
+    for (const connection of this.#connections.values()) this.#sayGoodbye(connection);
     const deadline = Date.now() + this.#config.shutdownGraceMs;
     while (this.#tcp.openConnections > 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -135,7 +137,7 @@ export class RoomwireServer {
         };
         this.#input(input, connection);
         // A connection arriving during shutdown is told so and closed.
-        if (this.#stopping !== undefined) this.relay.close(connection.connId, 'shutting_down');
+        if (this.#stopping !== undefined) this.#sayGoodbye(connection);
       },
       line: (connection, line) =>
         this.#input({ type: 'line', connId: connection.connId, line }, connection),
@@ -152,6 +154,11 @@ export class RoomwireServer {
     this.relay.close(connection.connId, code);
   }
 
+  #sayGoodbye(connection: Connection): void {
+    connection.write(encodeError('shutting_down'));
+    connection.close('shutting_down');
+  }
+
   /**
    * Hands one input to the core. A bug that throws while handling one connection's input closes
    * that connection with `9:internal`, and never the process.
@@ -164,10 +171,16 @@ export class RoomwireServer {
         { err: error, input: input.type, connId: connection?.connId },
         'internal error',
       );
-      if (connection !== undefined) {
+      if (connection === undefined) return;
+      try {
         this.relay.close(connection.connId, 'internal');
-        connection.close('internal');
+      } catch (closeError) {
+        this.#logger.error(
+          { err: closeError, connId: connection.connId },
+          'internal error on close',
+        );
       }
+      connection.close('internal');
     }
   }
 }

@@ -5,7 +5,7 @@ import { LineDecoder } from '../protocol/line-decoder.js';
 import type { ConnId } from '../core/types.js';
 import type { CloseReason, Connection, ConnectionHandlers } from './connection.js';
 import { normalizeIp } from './connection.js';
-import { WriteBatcher } from './write-batcher.js';
+import { WriteBatcher, type Batched } from './write-batcher.js';
 
 /** Options of {@link TcpTransport}. */
 export interface TcpTransportOptions {
@@ -90,20 +90,22 @@ export class TcpTransport {
     });
     socket.on('close', () => {
       this.#open.delete(connection);
-      connection.closed();
-      handlers.closed(connection, connection.closeReason ?? 'peer_closed');
+      connection.destroyed();
     });
     handlers.opened(connection);
   }
 }
 
-class TcpConnection implements Connection {
+class TcpConnection implements Connection, Batched {
   readonly transport = 'tcp' as const;
   readonly remoteIp: string;
   readonly remoteAddress: string;
   closing = false;
   closeReason: CloseReason | undefined;
+  /** Bytes written this turn, held by cork until the batcher flushes; -1 when not corked. */
+  #turnBytes = -1;
   #flushTimer: NodeJS.Timeout | undefined;
+  #reported = false;
 
   constructor(
     readonly socket: net.Socket,
@@ -122,15 +124,26 @@ class TcpConnection implements Connection {
   write(data: Buffer): void {
     if (this.closing) return;
     const socket = this.socket;
-    // A hard cap on what one client may have queued: past it the client is a slow consumer,
-    // dropped at once so that it cannot hold memory or slow the others (issue #2 limits).
-    if (socket.writableLength + data.length > this.options.maxQueuedBytes) {
+    if (this.#turnBytes < 0) {
+      socket.cork();
+      this.#turnBytes = 0;
+      this.batcher.add(this);
+    }
+    // The slow-consumer cap counts what the peer has not taken from earlier turns, plus this
+    // line: bytes still corked in this turn were never offered to it. Past the cap the client
+    // is dropped at once, so it cannot hold memory or slow the others (issue #2 limits).
+    if (socket.writableLength - this.#turnBytes + data.length > this.options.maxQueuedBytes) {
       socket.write(encodeError('slow_consumer'));
       this.close('slow_consumer');
       return;
     }
-    this.batcher.cork(socket);
+    this.#turnBytes += data.length;
     socket.write(data);
+  }
+
+  flush(): void {
+    this.#turnBytes = -1;
+    this.socket.uncork();
   }
 
   close(reason: CloseReason): void {
@@ -140,10 +153,21 @@ class TcpConnection implements Connection {
     this.socket.end();
     this.#flushTimer = setTimeout(() => this.socket.destroy(), this.options.closeFlushMs);
     this.#flushTimer.unref();
+    // The room learns of the departure now, not when the last byte is flushed; never from
+    // inside the write that decided it (that may be the core's own fan-out).
+    queueMicrotask(() => this.reportClosed());
   }
 
-  closed(): void {
+  /** Tells the server once that this connection is gone, whichever way it went. */
+  reportClosed(): void {
+    if (this.#reported) return;
+    this.#reported = true;
     this.closing = true;
+    this.options.handlers.closed(this, this.closeReason ?? 'peer_closed');
+  }
+
+  destroyed(): void {
     if (this.#flushTimer !== undefined) clearTimeout(this.#flushTimer);
+    this.reportClosed();
   }
 }

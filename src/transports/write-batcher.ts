@@ -1,26 +1,29 @@
-import type { Writable } from 'node:stream';
+/** A connection that holds the writes of one event-loop turn and lets them go together. */
+export interface Batched {
+  flush(): void;
+}
 
 /**
- * Corks a stream on its first write of an event-loop turn and uncorks every corked stream once,
- * after the turn's I/O callbacks ran, so many small lines leave in one `writev` (issue #2, hot path).
+ * Collects the connections written to during one event-loop turn and flushes each once, after
+ * the turn's I/O callbacks ran (`setImmediate`), so many small lines leave in one `writev`
+ * (issue #2, hot path).
  */
 export class WriteBatcher {
-  #corked: Writable[] = [];
+  #pending: Batched[] = [];
   #scheduled = false;
-  readonly #flush = (): void => {
+  readonly #flushAll = (): void => {
     this.#scheduled = false;
-    const corked = this.#corked;
-    this.#corked = [];
-    for (const stream of corked) stream.uncork();
+    const pending = this.#pending;
+    this.#pending = [];
+    for (const connection of pending) connection.flush();
   };
 
-  cork(stream: Writable): void {
-    if (stream.writableCorked > 0) return;
-    stream.cork();
-    this.#corked.push(stream);
+  /** Flushes `connection` at the end of this turn; call once per turn, on its first write. */
+  add(connection: Batched): void {
+    this.#pending.push(connection);
     if (!this.#scheduled) {
       this.#scheduled = true;
-      setImmediate(this.#flush);
+      setImmediate(this.#flushAll);
     }
   }
 }

@@ -29,10 +29,11 @@ export class LineClient {
     socket.on('error', () => {});
   }
 
-  /** Connects to 127.0.0.1:port. */
-  static connect(port: number, host = '127.0.0.1'): Promise<LineClient> {
+  /** Connects to 127.0.0.1:port, from `localAddress` if given (e.g. 127.0.0.2 on Linux). */
+  static connect(port: number, host = '127.0.0.1', localAddress?: string): Promise<LineClient> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ port, host }, () => resolve(new LineClient(socket)));
+      const options = { port, host, ...(localAddress === undefined ? {} : { localAddress }) };
+      const socket = net.connect(options, () => resolve(new LineClient(socket)));
       socket.once('error', reject);
     });
   }
@@ -62,6 +63,28 @@ export class LineClient {
   /** Writes raw bytes as they are. */
   write(data: string | Buffer): void {
     this.socket.write(data);
+  }
+
+  /**
+   * Writes `data` in pieces of `size` bytes, each handed to the socket alone and after the
+   * previous one was flushed, so that the server reads it over many segments.
+   */
+  async writeInPieces(data: string | Buffer, size = 1): Promise<void> {
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    this.socket.setNoDelay(true);
+    for (let start = 0; start < bytes.length; start += size) {
+      await new Promise<void>((resolve, reject) =>
+        this.socket.write(bytes.subarray(start, start + size), (error) =>
+          error ? reject(error) : resolve(),
+        ),
+      );
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** Lines received but not read yet. */
+  get unread(): readonly string[] {
+    return this.lines.slice(this.#read);
   }
 
   /** The next unread line; rejects after `timeoutMs`. */

@@ -32,8 +32,15 @@ export async function startTestServer(
   const logger =
     onLog === undefined
       ? pino({ level })
-      : pino({ level }, { write: (line: string) => onLog(JSON.parse(line) as Record<string, unknown>) });
-  const server = new RoomwireServer({ config, logger, ...(authenticator ? { authenticator } : {}) });
+      : pino(
+          { level },
+          { write: (line: string) => onLog(JSON.parse(line) as Record<string, unknown>) },
+        );
+  const server = new RoomwireServer({
+    config,
+    logger,
+    ...(authenticator ? { authenticator } : {}),
+  });
   const { port } = await server.start();
   return { server, port, config, stop: () => server.stop() };
 }

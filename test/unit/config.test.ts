@@ -66,7 +66,10 @@ describe('configuration', () => {
 
   it('refuses unknown settings and unknown log levels', () => {
     assert.throws(() => buildConfig([{ source: 'file', values: { prot: 5000 } }]), /prot/);
-    assert.throws(() => buildConfig([{ source: 'file', values: { logLevel: 'loud' } }]), /logLevel/);
+    assert.throws(
+      () => buildConfig([{ source: 'file', values: { logLevel: 'loud' } }]),
+      /logLevel/,
+    );
   });
 
   it('refuses a config file that is missing or not a JSON object, naming the file', async () => {
@@ -83,7 +86,8 @@ describe('configuration', () => {
       assert.ok(row, `docs/configuration.md has no row for --${flagName(setting)}`);
       assert.ok(row.includes(`\`${envName(setting)}\``), `row for ${setting} names its variable`);
       const value = DEFAULTS[setting];
-      if (value !== '') assert.ok(row.includes(`\`${value}\``), `row for ${setting} shows ${value}`);
+      if (value !== '')
+        assert.ok(row.includes(`\`${value}\``), `row for ${setting} shows ${value}`);
     }
   });
 });

@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { LineClient } from '../helpers/line-client.js';
+
+const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const PACKAGE = new URL('../../../package.json', import.meta.url);
+const LISTENING = 'roomwire listening on tcp and udp';
+
+/** A running `roomwire` process and what it printed. */
+interface Cli {
+  readonly child: ChildProcess;
+  readonly stdout: () => string;
+  readonly stderr: () => string;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const running = new Set<ChildProcess>();
+
+function cli(args: readonly string[], env: Record<string, string> = {}): Cli {
+  // Settings from the environment of whoever runs the tests must not leak in.
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !key.startsWith('ROOMWIRE_')),
+  );
+  const child = spawn(process.execPath, [MAIN, ...args], {
+    env: { ...base, ...env },
+    stdio: 'pipe',
+  });
+  running.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => {
+      running.delete(child);
+      resolve({ code, signal });
+    }),
+  );
+  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+/** Resolves with the port of the `listening` log line; fails if the process exits first. */
+async function listeningPort(roomwire: Cli, timeoutMs = 5000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  void roomwire.exited.then(() => (exited = true));
+  for (;;) {
+    for (const line of roomwire.stdout().split('\n')) {
+      if (!line.startsWith('{')) continue;
+      const entry = JSON.parse(line) as { msg?: string; port?: number };
+      if (entry.msg === LISTENING && typeof entry.port === 'number') return entry.port;
+    }
+    if (exited) assert.fail(`exited before listening: ${roomwire.stderr()}`);
+    if (Date.now() > deadline)
+      assert.fail(`no listening line within ${timeoutMs} ms: ${roomwire.stdout()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** A TCP port that was free a moment ago. */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function stop(roomwire: Cli): Promise<number | null> {
+  roomwire.child.kill('SIGTERM');
+  return (await roomwire.exited).code;
+}
+
+describe('the roomwire command', { timeout: 30_000 }, () => {
+  let dir: string;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'roomwire-cli-'));
+  });
+  after(async () => {
+    for (const child of running) child.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('prints usage for --help and exits 0', async () => {
+    const roomwire = cli(['--help']);
+    assert.equal((await roomwire.exited).code, 0);
+    assert.match(roomwire.stdout(), /^Usage: roomwire/);
+    assert.match(roomwire.stdout(), /--port/);
+  });
+
+  it('prints the package version for --version and exits 0', async () => {
+    const { version } = JSON.parse(readFileSync(PACKAGE, 'utf8')) as { version: string };
+    const roomwire = cli(['--version']);
+    assert.equal((await roomwire.exited).code, 0);
+    assert.equal(roomwire.stdout(), `roomwire ${version}\n`);
+  });
+
+  it('exits non-zero naming the setting when --port is not a number', async () => {
+    const roomwire = cli(['--port', 'notanumber', '--host', '127.0.0.1']);
+    const { code } = await roomwire.exited;
+    assert.notEqual(code, 0);
+    assert.match(roomwire.stderr(), /port/);
+    assert.doesNotMatch(roomwire.stdout(), new RegExp(LISTENING));
+  });
+
+  it('serves clients and, on SIGTERM, tells them 9:shutting_down and exits 0 within 3 s', async () => {
+    const roomwire = cli(['--port', '0', '--host', '127.0.0.1', '--log-level', 'info']);
+    const port = await listeningPort(roomwire);
+    const { client, id } = await LineClient.login(port, 'cli');
+    client.send('2:lobby');
+    assert.deepEqual(await client.nextLines(2), [`2:${id}:lobby`, `4:${id}`]);
+    const started = Date.now();
+    roomwire.child.kill('SIGTERM');
+    assert.match(await client.next(3000), /^9:shutting_down:/);
+    await client.waitClosed(3000);
+    const { code } = await roomwire.exited;
+    assert.equal(code, 0);
+    assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
+    client.close();
+  });
+
+  it('takes the port from the --config file, then ROOMWIRE_PORT, then --port', async () => {
+    const [filePort, envPort, flagPort] = [await freePort(), await freePort(), await freePort()];
+    const config = join(dir, 'roomwire.json');
+    await writeFile(
+      config,
+      JSON.stringify({ host: '127.0.0.1', port: filePort, logLevel: 'info' }),
+    );
+    const cases: [string, readonly string[], Record<string, string>, number][] = [
+      ['file', ['--config', config], {}, filePort],
+      ['env over file', ['--config', config], { ROOMWIRE_PORT: String(envPort) }, envPort],
+      [
+        'flag over env',
+        ['--config', config, '--port', String(flagPort)],
+        { ROOMWIRE_PORT: String(envPort) },
+        flagPort,
+      ],
+      ['env alone', ['--host', '127.0.0.1'], { ROOMWIRE_PORT: String(envPort) }, envPort],
+      ['env config file', [], { ROOMWIRE_CONFIG: config }, filePort],
+    ];
+    for (const [name, args, env, expected] of cases) {
+      const roomwire = cli(args, env);
+      assert.equal(await listeningPort(roomwire), expected, name);
+      const { client } = await LineClient.login(expected, name.replace(/ /g, '-'));
+      client.close();
+      assert.equal(await stop(roomwire), 0, name);
+    }
+  });
+});

@@ -1,0 +1,181 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { LineClient } from '../helpers/line-client.js';
+import { startTestServer, type TestServer } from '../helpers/test-server.js';
+
+interface Player {
+  readonly client: LineClient;
+  readonly id: number;
+}
+
+/** Asserts that everything the client received so far is exactly these lines, byte for byte. */
+function assertReceivedExactly(player: Player, lines: readonly string[]): void {
+  assert.deepEqual(player.client.lines.slice(1), lines);
+  const bytes = player.client.lines.reduce((sum, line) => sum + Buffer.byteLength(line) + 1, 0);
+  assert.equal(player.client.socket.bytesRead, bytes, 'no bytes beyond the lines');
+}
+
+describe('rooms, masters and groups over TCP', { timeout: 20_000 }, () => {
+  let server: TestServer;
+  const open: LineClient[] = [];
+  let rooms = 0;
+
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(async () => {
+    for (const client of open) client.close();
+    await server.stop();
+  });
+
+  async function players(count: number): Promise<Player[]> {
+    const result: Player[] = [];
+    for (let index = 0; index < count; index += 1) {
+      const player = await LineClient.login(server.port, `p${index}`);
+      open.push(player.client);
+      result.push(player);
+    }
+    return result;
+  }
+
+  /** Joins `player` to `room` where `members` already are, checking every line, oldest first. */
+  async function join(player: Player, room: string, members: readonly Player[]): Promise<void> {
+    player.client.send(`2:${room}`);
+    for (const member of members)
+      assert.equal(await member.client.next(), `2:${player.id}:${room}`);
+    const master = members[0] ?? player;
+    assert.deepEqual(await player.client.nextLines(members.length + 2), [
+      `2:${player.id}:${room}`,
+      ...members.map((member) => `2:${member.id}:${room}`),
+      `4:${master.id}`,
+    ]);
+  }
+
+  const newRoom = (): string => `room${(rooms += 1)}`;
+
+  it('sends the full join sequence to three clients, byte for byte', async () => {
+    const [a, b, c] = (await players(3)) as [Player, Player, Player];
+    const room = newRoom();
+    // Each join waits for the previous one's lines: only then is the order across sockets fixed.
+    a.client.send(`2:${room}`);
+    await a.client.nextLines(2);
+    b.client.send(`2:${room}`);
+    await Promise.all([a.client.nextLines(1), b.client.nextLines(3)]);
+    c.client.send(`2:${room}`);
+    await Promise.all([a.client.nextLines(1), b.client.nextLines(1), c.client.nextLines(4)]);
+    await a.client.quiet(50);
+    assertReceivedExactly(a, [
+      `2:${a.id}:${room}`,
+      `4:${a.id}`,
+      `2:${b.id}:${room}`,
+      `2:${c.id}:${room}`,
+    ]);
+    assertReceivedExactly(b, [
+      `2:${b.id}:${room}`,
+      `2:${a.id}:${room}`,
+      `4:${a.id}`,
+      `2:${c.id}:${room}`,
+    ]);
+    assertReceivedExactly(c, [
+      `2:${c.id}:${room}`,
+      `2:${a.id}:${room}`,
+      `2:${b.id}:${room}`,
+      `4:${a.id}`,
+    ]);
+  });
+
+  it('sends the leave events of the old room before the join events of the new one', async () => {
+    const [a, b, c] = (await players(3)) as [Player, Player, Player];
+    const [old, next] = [newRoom(), newRoom()];
+    await join(a, old, []);
+    await join(b, old, [a]);
+    await join(c, next, []);
+    a.client.send(`2:${next}`);
+    assert.deepEqual(await b.client.nextLines(2), [`2:${a.id}:`, `4:${b.id}`]);
+    assert.equal(await c.client.next(), `2:${a.id}:${next}`);
+    assert.deepEqual(await a.client.nextLines(4), [
+      `2:${a.id}:`,
+      `2:${a.id}:${next}`,
+      `2:${c.id}:${next}`,
+      `4:${c.id}`,
+    ]);
+    for (const player of [a, b, c]) assert.deepEqual(await player.client.quiet(30), []);
+  });
+
+  it('makes the oldest remaining member master when the master leaves with 2:-1', async () => {
+    const [a, b, c] = (await players(3)) as [Player, Player, Player];
+    const room = newRoom();
+    await join(a, room, []);
+    await join(b, room, [a]);
+    await join(c, room, [a, b]);
+    a.client.send('2:-1');
+    assert.equal(await a.client.next(), `2:${a.id}:`);
+    assert.deepEqual(await b.client.nextLines(2), [`2:${a.id}:`, `4:${b.id}`]);
+    assert.deepEqual(await c.client.nextLines(2), [`2:${a.id}:`, `4:${b.id}`]);
+    for (const player of [a, b, c]) assert.deepEqual(await player.client.quiet(30), []);
+  });
+
+  it('tells the others 2:<id>: and 4:<new master> when the master disconnects', async () => {
+    const [a, b, c] = (await players(3)) as [Player, Player, Player];
+    const room = newRoom();
+    await join(a, room, []);
+    await join(b, room, [a]);
+    await join(c, room, [a, b]);
+    a.client.socket.destroy();
+    assert.deepEqual(await b.client.nextLines(2), [`2:${a.id}:`, `4:${b.id}`]);
+    assert.deepEqual(await c.client.nextLines(2), [`2:${a.id}:`, `4:${b.id}`]);
+    // A member who is not the master disconnecting changes no master.
+    c.client.socket.destroy();
+    assert.equal(await b.client.next(), `2:${c.id}:`);
+    assert.deepEqual(await b.client.quiet(50), []);
+  });
+
+  it('relays a group message to named clients in other rooms and in none, each once', async () => {
+    const [a, b, c, d] = (await players(4)) as [Player, Player, Player, Player];
+    await join(a, newRoom(), []);
+    await join(b, newRoom(), []);
+    await join(d, newRoom(), []);
+    a.client.send(`5:mixed:${b.id}:${c.id}:${c.id}:${a.id}`);
+    a.client.send('4:mixed:over:here');
+    for (const player of [a, b, c]) {
+      assert.equal(await player.client.next(), `3:${a.id}:over:here`);
+    }
+    for (const player of [a, b, c, d]) assert.deepEqual(await player.client.quiet(30), []);
+    b.client.send('4:mixed:not mine');
+    assert.match(await b.client.next(), /^9:unknown_group:/);
+  });
+
+  it('hides private rooms from the list unless the password matches, and guards joining', async () => {
+    const [a, b] = (await players(2)) as [Player, Player];
+    const [open1, secret] = [newRoom(), newRoom()];
+    await join(a, secret, []);
+    a.client.send('2:-1');
+    await a.client.next();
+    a.client.send(`2:${secret}:pw1`);
+    assert.deepEqual(await a.client.nextLines(2), [`2:${a.id}:${secret}`, `4:${a.id}`]);
+    await join(b, open1, []);
+    b.client.send('1');
+    const publicList = (await b.client.next()).slice(2).split(',');
+    assert.ok(publicList.includes(`${open1}-1`), publicList.join());
+    assert.ok(!publicList.some((entry) => entry.startsWith(`${secret}-`)), publicList.join());
+    b.client.send('1:pw1');
+    const withPassword = (await b.client.next()).slice(2).split(',');
+    assert.ok(withPassword.includes(`${secret}-1`) && withPassword.includes(`${open1}-1`));
+    b.client.send(`2:${secret}:pw2`);
+    assert.match(await b.client.next(), /^9:wrong_room_password:/);
+    b.client.send(`2:${secret}:pw1`);
+    assert.deepEqual(await b.client.nextLines(4), [
+      `2:${b.id}:`,
+      `2:${b.id}:${secret}`,
+      `2:${a.id}:${secret}`,
+      `4:${a.id}`,
+    ]);
+    assert.equal(await a.client.next(), `2:${b.id}:${secret}`);
+    // The public room emptied when b left it, so it is gone from the list.
+    b.client.send('1:pw1');
+    const after = (await b.client.next()).slice(2).split(',');
+    assert.ok(
+      after.includes(`${secret}-2`) && !after.some((entry) => entry.startsWith(`${open1}-`)),
+    );
+  });
+});
