@@ -177,12 +177,11 @@ export class Relay {
       session.phase = 'anonymous';
       session.username = '';
       session.authFailures += 1;
-      const code =
-        session.authFailures >= ctx.limits.maxAuthFailures
-          ? 'too_many_auth_failures'
-          : 'auth_failed';
-      ctx.refuse(session, code);
-      if (code === 'too_many_auth_failures') return;
+      // Every wrong password is answered `auth_failed`; the last allowed one also closes.
+      ctx.refuse(session, 'auth_failed');
+      if (session.authFailures >= ctx.limits.maxAuthFailures) {
+        return ctx.refuse(session, 'too_many_auth_failures');
+      }
     }
     const pending = session.pending;
     session.pending = [];

@@ -65,9 +65,10 @@ describe('logins checked against a users file', { timeout: 20_000 }, () => {
       assert.match(await client.next(), /^9:auth_failed:/);
     }
     client.send('0:alice:three');
+    assert.match(await client.next(), /^9:auth_failed:/);
     assert.match(await client.next(), /^9:too_many_auth_failures:/);
     await client.waitClosed();
-    assert.deepEqual(client.lines.slice(3), []);
+    assert.deepEqual(client.lines.slice(4), []);
   });
 
   it('holds commands pipelined behind a login until it is accepted', async () => {

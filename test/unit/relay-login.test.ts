@@ -93,7 +93,7 @@ describe('relay: login', () => {
     assert.equal(core.awaitingAuth(1), true);
   });
 
-  it('answers auth_failed twice, then too_many_auth_failures and closes', () => {
+  it('answers every wrong password with auth_failed, and closes with too_many_auth_failures after the third', () => {
     const core = new CoreHarness({ maxAuthFailures: 3 });
     core.connect(1);
     for (let attempt = 0; attempt < 3; attempt += 1) {
@@ -101,6 +101,7 @@ describe('relay: login', () => {
       core.answerAuth(1, false);
     }
     assert.deepEqual(core.linesFor(1), [
+      '9:auth_failed:wrong username or password',
       '9:auth_failed:wrong username or password',
       '9:auth_failed:wrong username or password',
       '9:too_many_auth_failures:too many failed logins',

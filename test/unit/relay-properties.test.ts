@@ -113,7 +113,8 @@ class Model {
         return;
       }
       state.failures += 1;
-      if (state.failures < MAX_AUTH_FAILURES) return this.#error(s.conn, 'auth_failed');
+      this.#error(s.conn, 'auth_failed');
+      if (state.failures < MAX_AUTH_FAILURES) return;
       this.#error(s.conn, 'too_many_auth_failures');
       this.closes.push(s.conn);
       this.conns.delete(s.conn);
