@@ -1,7 +1,9 @@
+import { after, before } from 'node:test';
 import { pino } from 'pino';
 import type { Authenticator } from '../../src/auth/authenticator.js';
 import { buildConfig, type RoomwireConfig } from '../../src/config/config.js';
 import { RoomwireServer } from '../../src/server/roomwire-server.js';
+import { LineClient } from './line-client.js';
 
 /** A running server on an ephemeral loopback port, for integration tests. */
 export interface TestServer {
@@ -43,4 +45,43 @@ export async function startTestServer(
   });
   const { port } = await server.start();
   return { server, port, config, stop: () => server.stop() };
+}
+
+/** A server shared by one `describe` block, and the clients its tests opened. */
+export interface ServerFixture {
+  readonly port: () => number;
+  /** Connects a client that is closed when the block ends. */
+  connect(): Promise<LineClient>;
+  /** Connects and logs in a client that is closed when the block ends. */
+  login(username: string): Promise<{ client: LineClient; id: number }>;
+}
+
+/** Starts a server before the block's tests and stops it, with every client opened, after them. */
+export function useTestServer(settings: Record<string, unknown> = {}): ServerFixture {
+  let running: TestServer | undefined;
+  const open: LineClient[] = [];
+  before(async () => {
+    running = await startTestServer(settings);
+  });
+  after(async () => {
+    for (const client of open) client.close();
+    await running?.stop();
+  });
+  const port = (): number => {
+    if (running === undefined) throw new Error('the test server is not running');
+    return running.port;
+  };
+  return {
+    port,
+    async connect() {
+      const client = await LineClient.connect(port());
+      open.push(client);
+      return client;
+    },
+    async login(username) {
+      const result = await LineClient.login(port(), username);
+      open.push(result.client);
+      return result;
+    },
+  };
 }

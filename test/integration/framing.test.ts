@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { LineClient } from '../helpers/line-client.js';
-import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { describe, it } from 'node:test';
+import type { LineClient } from '../helpers/line-client.js';
+import { useTestServer } from '../helpers/test-server.js';
 
 /** Two logged-in clients in a fresh room, their join lines already read. */
 interface Pair {
@@ -12,23 +12,9 @@ interface Pair {
 }
 
 describe('TCP framing', { timeout: 20_000 }, () => {
-  let server: TestServer;
-  const open: LineClient[] = [];
+  const server = useTestServer();
+  const login = server.login;
   let rooms = 0;
-
-  before(async () => {
-    server = await startTestServer();
-  });
-  after(async () => {
-    for (const client of open) client.close();
-    await server.stop();
-  });
-
-  async function login(name: string): Promise<{ client: LineClient; id: number }> {
-    const result = await LineClient.login(server.port, name);
-    open.push(result.client);
-    return result;
-  }
 
   async function pair(): Promise<Pair> {
     const room = `framing-${(rooms += 1)}`;
@@ -43,8 +29,7 @@ describe('TCP framing', { timeout: 20_000 }, () => {
   }
 
   it('assembles a login sent one byte per write', async () => {
-    const client = await LineClient.connect(server.port);
-    open.push(client);
+    const client = await server.connect();
     await client.writeInPieces('0:slow:pw\n', 1);
     assert.match(await client.next(), /^0:\d+$/);
   });
@@ -69,8 +54,7 @@ describe('TCP framing', { timeout: 20_000 }, () => {
   });
 
   it('handles a login, a join and a message pipelined in one write', async () => {
-    const client = await LineClient.connect(server.port);
-    open.push(client);
+    const client = await server.connect();
     client.write('0:carol:pw\n2:pipelined\n3:1:hi\n');
     const [loggedIn = ''] = await client.nextLines(1);
     const id = Number(/^0:(\d+)$/.exec(loggedIn)?.[1]);
@@ -102,8 +86,7 @@ describe('TCP framing', { timeout: 20_000 }, () => {
   });
 
   it('accepts a CRLF login', async () => {
-    const client = await LineClient.connect(server.port);
-    open.push(client);
+    const client = await server.connect();
     client.write('0:crlf:pw\r\n1\r\n');
     assert.match(await client.next(), /^0:\d+$/);
     assert.match(await client.next(), /^1:/);

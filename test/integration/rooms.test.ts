@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { LineClient } from '../helpers/line-client.js';
-import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { describe, it } from 'node:test';
+import type { LineClient } from '../helpers/line-client.js';
+import { useTestServer } from '../helpers/test-server.js';
 
 interface Player {
   readonly client: LineClient;
@@ -16,25 +16,12 @@ function assertReceivedExactly(player: Player, lines: readonly string[]): void {
 }
 
 describe('rooms, masters and groups over TCP', { timeout: 20_000 }, () => {
-  let server: TestServer;
-  const open: LineClient[] = [];
+  const server = useTestServer();
   let rooms = 0;
-
-  before(async () => {
-    server = await startTestServer();
-  });
-  after(async () => {
-    for (const client of open) client.close();
-    await server.stop();
-  });
 
   async function players(count: number): Promise<Player[]> {
     const result: Player[] = [];
-    for (let index = 0; index < count; index += 1) {
-      const player = await LineClient.login(server.port, `p${index}`);
-      open.push(player.client);
-      result.push(player);
-    }
+    for (let index = 0; index < count; index += 1) result.push(await server.login(`p${index}`));
     return result;
   }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { parserInputs } from '../helpers/fuzz-inputs.js';
 import type { Command } from '../../src/protocol/commands.js';
 import { ERROR_CODES, type ErrorCode, type ProtocolError } from '../../src/protocol/error-codes.js';
 import { parseCommand } from '../../src/protocol/parse-command.js';
@@ -240,13 +241,9 @@ describe('parseCommand: unknown and invalid lines', () => {
 
 describe('parseCommand properties', () => {
   it('never throws on arbitrary bytes, and answers errors with a known code', () => {
-    const fragment = fc.constantFrom('0', '1', '2', '3', '4', '5', '-1', ':', 'x', '\r', '€');
-    const protocolLike = fc
-      .array(fragment, { maxLength: 8 })
-      .map((parts) => Buffer.from(parts.join('')));
-    const anyBytes = fc.uint8Array({ maxLength: 40 }).map((array) => Buffer.from(array));
+    const inputs = parserInputs(['0', '1', '2', '3', '4', '5', '-1', ':', 'x', '\r', '€']);
     fc.assert(
-      fc.property(fc.oneof(anyBytes, protocolLike), (data) => {
+      fc.property(inputs, (data) => {
         const command = parseCommand(data);
         if (command.type === 'error') assert.ok(command.code in ERROR_CODES, command.code);
       }),
