@@ -27,6 +27,9 @@ export interface ConfigLayer {
 
 const SETTING_NAMES = Object.keys(DEFAULTS) as SettingName[];
 
+/** Settings where 0 means something: pick a free port, or turn the feature off. */
+const ZERO_ALLOWED: ReadonlySet<SettingName> = new Set(['port', 'httpPort', 'tcpKeepAliveMs']);
+
 /** `maxLineLength` -> `ROOMWIRE_MAX_LINE_LENGTH`. */
 export function envName(setting: SettingName): string {
   return `ROOMWIRE_${setting.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase()}`;
@@ -77,10 +80,10 @@ function coerce(setting: SettingName, raw: unknown, source: string): unknown {
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
       throw new ConfigError(where, `expected a non-negative integer, got ${JSON.stringify(raw)}`);
     }
-    if (setting === 'port' && value > 65_535) {
+    if ((setting === 'port' || setting === 'httpPort') && value > 65_535) {
       throw new ConfigError(where, `a port is at most 65535, got ${value}`);
     }
-    if (value === 0 && setting !== 'port' && setting !== 'tcpKeepAliveMs') {
+    if (value === 0 && !ZERO_ALLOWED.has(setting)) {
       throw new ConfigError(where, 'must be at least 1');
     }
     return value;

@@ -7,6 +7,8 @@ export const DEFAULTS = {
   host: '0.0.0.0',
   /** The port VelNet clients use; TCP and UDP share it (protocol section 6). */
   port: 5000,
+  /** WebSocket endpoint, admin API, metrics and pages share one HTTP port (the common web default). */
+  httpPort: 8080,
   /** One line per connect, login, join, leave, disconnect and refusal; payloads never. */
   logLevel: 'info',
   /** A users file (see `roomwire users add`); empty accepts every password, as SEED.txt says. */

@@ -9,6 +9,7 @@ import type { Connection, ConnectionHandlers } from '../transports/connection.js
 import { TcpTransport } from '../transports/tcp-transport.js';
 import { UdpTransport } from '../transports/udp-transport.js';
 import { createEffectRunner } from './effect-runner.js';
+import { HttpServer } from './http-server.js';
 
 /** What a {@link RoomwireServer} is built from. */
 export interface RoomwireServerOptions {
@@ -20,7 +21,10 @@ export interface RoomwireServerOptions {
 /** The ports the server is listening on. */
 export interface ListeningAddress {
   readonly host: string;
+  /** TCP and UDP. */
   readonly port: number;
+  /** WebSocket endpoint, admin API, metrics and pages. */
+  readonly httpPort: number;
 }
 
 /**
@@ -34,6 +38,7 @@ export class RoomwireServer {
   readonly #connections = new Map<ConnId, Connection>();
   readonly #tcp: TcpTransport;
   readonly #udp: UdpTransport;
+  readonly #http: HttpServer;
   #nextConnId = 1;
   #nextClientId = 1;
   #stopping: Promise<void> | undefined;
@@ -74,6 +79,7 @@ export class RoomwireServer {
       onOversize: (from, size) => logger.debug({ from, size }, 'udp datagram too large; dropped'),
       logger,
     });
+    this.#http = new HttpServer({ host: config.host, port: config.httpPort, logger });
   }
 
   /**
@@ -90,8 +96,23 @@ export class RoomwireServer {
         cause: error,
       });
     }
-    this.#logger.info({ host: this.#config.host, port }, 'roomwire listening on tcp and udp');
-    return { host: this.#config.host, port };
+    let httpPort: number;
+    try {
+      httpPort = await this.#http.listen();
+    } catch (error) {
+      await Promise.all([this.#tcp.stopAccepting(), this.#udp.close()]);
+      throw new Error(
+        `cannot listen on HTTP port ${this.#config.httpPort}: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    this.#logger.info(
+      { host: this.#config.host, port, httpPort },
+      'roomwire listening on tcp and udp',
+    );
+    return { host: this.#config.host, port, httpPort };
   }
 
   /**
@@ -104,7 +125,7 @@ export class RoomwireServer {
   }
 
   async #stop(): Promise<void> {
-    const stoppedAccepting = this.#tcp.stopAccepting();
+    const stoppedAccepting = Promise.all([this.#tcp.stopAccepting(), this.#http.close()]);
     // Everyone hears the goodbye before anyone's departure is announced.
     for (const connection of this.#connections.values()) this.#sayGoodbye(connection);
     const deadline = Date.now() + this.#config.shutdownGraceMs;

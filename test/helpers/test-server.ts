@@ -27,7 +27,10 @@ export async function startTestServer(
   options: TestServerOptions = {},
 ): Promise<TestServer> {
   const config = buildConfig([
-    { source: 'test', values: { host: '127.0.0.1', port: 0, shutdownGraceMs: 500, ...settings } },
+    {
+      source: 'test',
+      values: { host: '127.0.0.1', port: 0, httpPort: 0, shutdownGraceMs: 500, ...settings },
+    },
   ]);
   const { onLog } = options;
   const level = options.logLevel ?? process.env.LOG_LEVEL ?? (onLog ? 'debug' : 'silent');

@@ -29,7 +29,8 @@ function cli(args: readonly string[], env: Record<string, string> = {}): Cli {
     Object.entries(process.env).filter(([key]) => !key.startsWith('ROOMWIRE_')),
   );
   const child = spawn(process.execPath, [MAIN, ...args], {
-    env: { ...base, ...env },
+    // A free HTTP port, so that tests running side by side do not collide on 8080.
+    env: { ...base, ROOMWIRE_HTTP_PORT: '0', ...env },
     stdio: 'pipe',
   });
   running.add(child);
