@@ -4,6 +4,21 @@ import type { ConnId, TransportKind } from '../core/types.js';
 /** Why a connection ended: an error code the server sent, or what the peer or socket did. */
 export type CloseReason = ErrorCode | 'peer_closed' | 'socket_error';
 
+/** Traffic of one connection, counted by its transport, for the admin API and metrics. */
+export interface ConnectionStats {
+  /** `Date.now()` when the connection opened. */
+  readonly connectedAt: number;
+  linesIn: number;
+  bytesIn: number;
+  linesOut: number;
+  bytesOut: number;
+}
+
+/** Fresh counters for a connection opening now. */
+export function newConnectionStats(): ConnectionStats {
+  return { connectedAt: Date.now(), linesIn: 0, bytesIn: 0, linesOut: 0, bytesOut: 0 };
+}
+
 /** One client connection, whatever the transport. The server writes to it and closes it. */
 export interface Connection {
   readonly connId: ConnId;
@@ -14,6 +29,7 @@ export interface Connection {
   readonly remoteAddress: string;
   /** Bytes written but not yet taken by the peer (application queue plus socket buffer). */
   readonly queuedBytes: number;
+  readonly stats: ConnectionStats;
   /** Queues bytes; writes within one event-loop turn go out together. */
   write(data: Buffer): void;
   /** Flushes what is queued, then closes; cut after the flush deadline. */

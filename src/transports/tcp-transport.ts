@@ -4,7 +4,7 @@ import { encodeError } from '../protocol/encode.js';
 import { LineDecoder } from '../protocol/line-decoder.js';
 import type { ConnId } from '../core/types.js';
 import type { CloseReason, Connection, ConnectionHandlers } from './connection.js';
-import { normalizeIp } from './connection.js';
+import { newConnectionStats, normalizeIp } from './connection.js';
 import { WriteBatcher, type Batched } from './write-batcher.js';
 
 /** Options of {@link TcpTransport}. */
@@ -66,8 +66,11 @@ export class TcpTransport {
     const { handlers } = options;
     this.#open.add(connection);
 
+    const { stats } = connection;
     const onLine = (line: Buffer): boolean => {
       if (connection.closing) return false;
+      stats.linesIn += 1;
+      stats.bytesIn += line.length;
       handlers.line(connection, line);
       return !connection.closing;
     };
@@ -100,6 +103,7 @@ class TcpConnection implements Connection, Batched {
   readonly transport = 'tcp' as const;
   readonly remoteIp: string;
   readonly remoteAddress: string;
+  readonly stats = newConnectionStats();
   closing = false;
   closeReason: CloseReason | undefined;
   /** Bytes written this turn, held by cork until the batcher flushes; -1 when not corked. */
@@ -138,6 +142,8 @@ class TcpConnection implements Connection, Batched {
       return;
     }
     this.#turnBytes += data.length;
+    this.stats.linesOut += 1;
+    this.stats.bytesOut += data.length;
     socket.write(data);
   }
 
