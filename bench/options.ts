@@ -1,0 +1,148 @@
+/** The load generator's command line: `npm run bench -- <workload> [flags]`. */
+import { parseArgs } from 'node:util';
+import type { ServerKind } from './report.js';
+import { WORKLOADS, type Workload } from './types.js';
+
+export const USAGE = `Usage: npm run bench -- <workload> [flags]
+
+Drives a Roomwire server (a separate process, pinned to core 0) from worker processes
+(pinned to core 1) over 127.0.0.1, and prints one JSON line per server run plus a table.
+
+Workloads:
+  chatter    R rooms of K clients, each sending 3:0 messages of S bytes at F Hz
+  saturate   one room of K clients, each keeping W 3:1 messages in flight (its own echo acks)
+  connect    C clients connect, log in and join rooms of 10 at a rate, then each sends one
+             message whose delivery to every room-mate is verified
+  udp        chatter over UDP after binding (losses are counted, not hidden)
+
+Flags (defaults in brackets):
+  --rooms R          rooms, chatter and udp [50]
+  --clients K        clients per room (chatter, udp) [10], in the room (saturate) [8],
+                     or in total (connect) [10000]
+  --room-size N      connect: clients per room [10]
+  --size S           payload bytes, at least the 16-digit send time [64]
+  --hz F             messages per second per client, chatter and udp [20]
+  --window W         messages in flight per client, saturate [16]
+  --rate N           connect: new clients per second [2000]
+  --duration S       measured seconds [10]
+  --warmup S         seconds of load before measuring [2]
+  --drain S          seconds to wait for late deliveries after the window [2]
+  --workers N        generator processes [2]
+  --baseline         run the same workload against the bench's minimal relay first, then
+                     Roomwire, and print Roomwire's figures as ratios to the baseline's
+  --baseline-cork    use the baseline relay's one batching variant (baseline-cork): each
+                     socket is corked while one read is handled, so a read's lines to one
+                     recipient leave in one writev
+  --server NAME      roomwire, baseline or baseline-cork: run against one only [roomwire]
+  --profile DIR      pass --cpu-prof --cpu-prof-dir=DIR to the server processes
+  --server-log FILE  keep the server's stdout (its JSON logs) in FILE [discarded]
+  --log-level L      Roomwire's --log-level [info]
+  --no-pin           do not pin processes to cores with taskset
+  -h, --help         show this help
+
+Examples:
+  npm run bench -- chatter --baseline
+  npm run bench -- saturate --clients 8 --size 64 --baseline
+  npm run bench -- connect --clients 10000 --baseline
+  npm run bench -- udp --rooms 50 --clients 10 --hz 20 --baseline
+`;
+
+export interface BenchOptions {
+  readonly workload: Workload;
+  readonly rooms: number;
+  readonly clients: number;
+  readonly roomSize: number;
+  readonly size: number;
+  readonly hz: number;
+  readonly window: number;
+  readonly rate: number;
+  readonly durationS: number;
+  readonly warmupS: number;
+  readonly drainS: number;
+  readonly workers: number;
+  readonly servers: readonly ServerKind[];
+  readonly profileDir: string | undefined;
+  readonly serverLog: string | undefined;
+  readonly logLevel: string;
+  readonly pin: boolean;
+}
+
+export class UsageError extends Error {}
+
+function number(
+  values: Record<string, unknown>,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const raw = values[name];
+  const value = raw === undefined ? fallback : Number(raw);
+  if (!Number.isFinite(value) || value < min || value > max) {
+    throw new UsageError(`--${name} must be a number from ${min} to ${max}, got ${String(raw)}`);
+  }
+  return value;
+}
+
+/** Parses the flags; returns undefined for --help. Throws {@link UsageError} on bad input. */
+export function parseOptions(argv: string[]): BenchOptions | undefined {
+  const text = { type: 'string' } as const;
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      rooms: text,
+      clients: text,
+      'room-size': text,
+      size: text,
+      hz: text,
+      window: text,
+      rate: text,
+      duration: text,
+      warmup: text,
+      drain: text,
+      workers: text,
+      baseline: { type: 'boolean' },
+      'baseline-cork': { type: 'boolean' },
+      server: text,
+      profile: text,
+      'server-log': text,
+      'log-level': text,
+      'no-pin': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help === true) return undefined;
+  const workload = positionals[0] as Workload | undefined;
+  if (workload === undefined || !WORKLOADS.includes(workload) || positionals.length > 1) {
+    throw new UsageError(`expected one workload of ${WORKLOADS.join(', ')}`);
+  }
+  const server = values.server ?? 'roomwire';
+  if (server !== 'roomwire' && server !== 'baseline' && server !== 'baseline-cork') {
+    throw new UsageError('--server must be roomwire, baseline or baseline-cork');
+  }
+  const baseline: ServerKind = values['baseline-cork'] === true ? 'baseline-cork' : 'baseline';
+  if (values.baseline === true && values.server !== undefined) {
+    throw new UsageError('--baseline already runs both servers: drop --server');
+  }
+  const defaultClients = { chatter: 10, udp: 10, saturate: 8, connect: 10_000 }[workload];
+  return {
+    workload,
+    rooms: number(values, 'rooms', 50, 1, 10_000),
+    clients: number(values, 'clients', defaultClients, 1, 100_000),
+    roomSize: number(values, 'room-size', 10, 1, 1000),
+    size: number(values, 'size', 64, 1, 1_000_000),
+    hz: number(values, 'hz', 20, 0.1, 10_000),
+    window: number(values, 'window', 16, 1, 10_000),
+    rate: number(values, 'rate', 2000, 1, 1_000_000),
+    durationS: number(values, 'duration', 10, 0.5, 3600),
+    warmupS: number(values, 'warmup', 2, 0, 600),
+    drainS: number(values, 'drain', 2, 0.1, 600),
+    workers: number(values, 'workers', 2, 1, 64),
+    servers: values.baseline === true ? [baseline, 'roomwire'] : [server],
+    profileDir: values.profile,
+    serverLog: values['server-log'],
+    logLevel: values['log-level'] ?? 'info',
+    pin: values['no-pin'] !== true,
+  };
+}

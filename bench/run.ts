@@ -1,0 +1,214 @@
+/**
+ * The load generator's orchestrator: `npm run bench -- <workload> [flags]` (see options.ts).
+ * Starts the server under test (pinned to core 0) and the worker processes (pinned to core 1),
+ * measures the server's CPU and memory from /proc around the measured window, merges what the
+ * workers report, and prints one JSON line per server run and a readable table.
+ */
+import { parseOptions, USAGE, UsageError, type BenchOptions } from './options.js';
+import {
+  cpuDelta,
+  HOST,
+  killAll,
+  log,
+  sleep,
+  snapshot,
+  startServer,
+  stop,
+  Workers,
+} from './processes.js';
+import { canPin, freePort, machineInfo, memoryKb, openFilesLimit, waitForListen } from './proc.js';
+import {
+  buildResults,
+  comparison,
+  formatTable,
+  workloadFlags,
+  type RunLine,
+  type ServerKind,
+} from './report.js';
+import type { RoomShare, SetupReport, WorkerPlan, WorkerStats } from './types.js';
+import { nowUs } from './wire.js';
+
+/** Splits the clients into per-worker room shares. */
+function plans(options: BenchOptions, port: number): WorkerPlan[] {
+  const shares: RoomShare[][] = Array.from({ length: options.workers }, () => []);
+  const { workload, workers } = options;
+  if (workload === 'saturate') {
+    for (let w = 0; w < workers; w += 1) {
+      const count = Math.floor(options.clients / workers) + (w < options.clients % workers ? 1 : 0);
+      if (count > 0) shares[w]?.push({ room: 'saturate', count, size: options.clients });
+    }
+  } else {
+    const size = workload === 'connect' ? options.roomSize : options.clients;
+    const rooms = workload === 'connect' ? Math.ceil(options.clients / size) : options.rooms;
+    for (let r = 0; r < rooms; r += 1) {
+      const count = workload === 'connect' ? Math.min(size, options.clients - r * size) : size;
+      shares[r % workers]?.push({ room: `${workload}-${r}`, count, size: count });
+    }
+  }
+  const connectRate = (workload === 'connect' ? options.rate : 5000) / workers;
+  return shares.map((rooms, w) => ({
+    workload,
+    host: HOST,
+    port,
+    rooms,
+    mode: workload === 'saturate' ? 1 : 0,
+    size: options.size,
+    hz: options.hz,
+    window: options.window,
+    connectRate,
+    maxPending: Math.max(8, Math.ceil(256 / workers)),
+    // Twice the planned connect time, plus 20 s: a bound, not an expectation.
+    setupTimeoutMs: Math.ceil(
+      20_000 + (2_000 * rooms.reduce((sum, share) => sum + share.count, 0)) / connectRate,
+    ),
+    namePrefix: `w${w}`,
+  }));
+}
+
+async function runOnce(kind: ServerKind, options: BenchOptions, pin: boolean): Promise<RunLine> {
+  const port = await freePort(HOST);
+  log(`${options.workload} against ${kind} on port ${port}`);
+  const server = startServer(kind, port, options, pin);
+  const pid = server.pid ?? -1;
+  let workers: Workers | undefined;
+  try {
+    await waitForListen(HOST, port, 10_000);
+    await sleep(300);
+    const idle = memoryKb(pid);
+    workers = new Workers(options.workers, pin);
+    await workers.started;
+    const workerPlans = plans(options, port);
+    const setupTimeout = Math.max(...workerPlans.map((p) => p.setupTimeoutMs)) + 5_000;
+    const setupStart = nowUs();
+    const cpuSetup0 = snapshot(pid, workers);
+    const ready = await workers.ask(
+      workerPlans.map((plan) => ({ type: 'setup', plan })),
+      'ready',
+      setupTimeout,
+    );
+    const setups: SetupReport[] = ready.map((answer) => answer.setup);
+    const setupS = (nowUs() - setupStart) / 1e6;
+    const cpuSetup1 = snapshot(pid, workers);
+    const afterSetup = memoryKb(pid);
+    log(`${setups.reduce((n, s) => n + s.joined, 0)} clients ready in ${setupS.toFixed(2)} s`);
+
+    const connect = options.workload === 'connect';
+    const startUs = nowUs() + 200_000;
+    const measureStartUs = connect ? startUs : startUs + options.warmupS * 1e6;
+    const measureEndUs = connect ? startUs + 1e6 : measureStartUs + options.durationS * 1e6;
+    workers.broadcast({ type: 'run', window: { startUs, measureStartUs, measureEndUs } });
+    await sleep((measureStartUs - nowUs()) / 1000);
+    const cpu0 = snapshot(pid, workers);
+    await sleep((measureEndUs - nowUs()) / 1000);
+    const cpu1 = snapshot(pid, workers);
+    const loaded = memoryKb(pid);
+    await sleep(options.drainS * 1000);
+    const stats: WorkerStats[] = (await workers.ask([{ type: 'report' }], 'stats', 10_000)).map(
+      (a) => a.stats,
+    );
+    const end = memoryKb(pid);
+    const cpu = connect ? cpuDelta(cpuSetup0, cpuSetup1) : cpuDelta(cpu0, cpu1);
+    const results = buildResults(options.workload, {
+      setups,
+      stats,
+      cpuWindowS: connect ? setupS : (measureEndUs - measureStartUs) / 1e6,
+      sendWindowS: (measureEndUs - measureStartUs) / 1e6,
+      setupS,
+      serverCpuS: cpu.server,
+      generatorCpuS: cpu.generator,
+      otherCpuS: cpu.other,
+      generatorCores: pin ? 1 : Math.min(options.workers, 2),
+      rssIdleKb: idle.rssKb,
+      rssLoadedKb: connect ? afterSetup.rssKb : loaded.rssKb,
+      peakRssKb: end.peakKb,
+    });
+    return {
+      kind: 'run',
+      server: kind,
+      workload: options.workload,
+      flags: workloadFlags(options),
+      machine: { ...machineInfo(), pinned: pin },
+      results,
+    };
+  } finally {
+    if (workers !== undefined) {
+      workers.broadcast({ type: 'close' });
+      await Promise.all(workers.children.map((child) => stop(child, 2000)));
+    }
+    await stop(server, 5000);
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const options = parseOptions(argv);
+  if (options === undefined) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const pin = options.pin && canPin();
+  if (options.pin && !pin)
+    log('note: taskset is missing or there is one core: processes are not pinned');
+  const sockets =
+    options.workload === 'connect' || options.workload === 'saturate'
+      ? options.clients
+      : options.rooms * options.clients;
+  const needed = sockets * (options.workload === 'udp' ? 2 : 1) + 100;
+  const limit = openFilesLimit();
+  if (!(limit >= needed)) {
+    log(`ulimit -n is ${limit}, but this run needs about ${needed} open files per process.`);
+    log(`raise it in this shell (ulimit -n ${Math.max(needed, 65536)}) or lower --clients.`);
+    return 1;
+  }
+  const runs: RunLine[] = [];
+  let status = 0;
+  for (const kind of options.servers) {
+    const run = await runOnce(kind, options, pin);
+    runs.push(run);
+    process.stdout.write(`${JSON.stringify(run)}\n`);
+    const { generator, otherCpuUtil, clients, failedClients, errors } = run.results;
+    if (failedClients > 0) {
+      const codes = Object.entries(errors).map(([code, count]) => `${code}=${count}`);
+      log(`error: ${failedClients} clients never got ready on ${kind} (${codes.join(' ')})`);
+    }
+    if (clients === 0) status = 1;
+    if (generator.saturated)
+      log(`warning: the generator's core was saturated: it may be the limit`);
+    if (otherCpuUtil > 0.25) {
+      log(`warning: other processes used ${Math.round(otherCpuUtil * 100)}% of a core: noisy run`);
+    }
+  }
+  const [first, second] = runs;
+  if (first !== undefined && second !== undefined) {
+    const ratios = comparison(first.results, second.results);
+    process.stdout.write(
+      `${JSON.stringify({ kind: 'comparison', workload: options.workload, flags: first.flags, machine: first.machine, ratios })}\n`,
+    );
+  }
+  process.stdout.write(
+    `\n${options.workload} ${JSON.stringify(runs[0]?.flags)}\n${formatTable(runs)}\n`,
+  );
+  return status;
+}
+
+process.on('SIGINT', () => {
+  log('interrupted: stopping every process');
+  killAll();
+  process.exit(130);
+});
+process.on('SIGTERM', () => {
+  killAll();
+  process.exit(143);
+});
+process.on('exit', killAll);
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError) process.stderr.write(`bench: ${error.message}\n\n${USAGE}`);
+    else log(`failed: ${String((error as Error).stack ?? error)}`);
+    killAll();
+    process.exitCode = error instanceof UsageError ? 2 : 1;
+  },
+);
