@@ -58,6 +58,27 @@ export default tseslint.config(
     },
   },
   {
+    // Pages served to browsers (the admin dashboard): plain browser JavaScript.
+    files: ['web/**/*.js'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
+    // The client library runs in browsers too: only its Node entry and TCP/UDP transport may
+    // use Node's IO modules, and like every client it reaches the server through protocol/ only.
+    files: ['src/client/**/*.ts'],
+    ignores: ['src/client/index.ts', 'src/client/tcp-transport.ts'],
+    rules: pureImports([
+      'core',
+      'server',
+      'transports',
+      'cluster',
+      'admin',
+      'config',
+      'cli',
+      'auth',
+    ]),
+  },
+  {
     files: ['src/protocol/**/*.ts'],
     rules: pureImports([
       'core',

@@ -6,12 +6,14 @@ import { ConfigError, envName, flagName } from '../config/config.js';
 import { DEFAULTS, type SettingName } from '../config/defaults.js';
 import { loadConfig } from '../config/load-config.js';
 import { runServer } from '../server/run-server.js';
+import { runClientCommand } from './client-command.js';
 import { runUsersCommand } from './users-command.js';
 
 const SETTINGS = Object.keys(DEFAULTS) as SettingName[];
 
 const USAGE = `Usage: roomwire [serve] [options]
        roomwire users add NAME [--users-file FILE]
+       roomwire client [--host HOST] [--port PORT] [--name NAME] [--room ROOM] [--raw]
 
 Roomwire relays VelNet-protocol messages between game clients over TCP and UDP.
 
@@ -29,6 +31,13 @@ function version(): string {
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'client') {
+    return runClientCommand(argv.slice(1), {
+      stdin: process.stdin,
+      stdout: process.stdout,
+      stderr: process.stderr,
+    });
+  }
   if (argv[0] === 'users') {
     return runUsersCommand(argv.slice(1), {
       stdin: process.stdin,

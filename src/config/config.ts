@@ -1,4 +1,5 @@
 import { DEFAULTS, LOG_LEVELS, type LogLevel, type SettingName } from './defaults.js';
+import { originListProblem } from './origins.js';
 
 /** The server's whole configuration, validated and frozen. */
 export type RoomwireConfig = Readonly<
@@ -28,7 +29,19 @@ export interface ConfigLayer {
 const SETTING_NAMES = Object.keys(DEFAULTS) as SettingName[];
 
 /** Settings where 0 means something: pick a free port, or turn the feature off. */
-const ZERO_ALLOWED: ReadonlySet<SettingName> = new Set(['port', 'httpPort', 'tcpKeepAliveMs']);
+const ZERO_ALLOWED: ReadonlySet<SettingName> = new Set([
+  'port',
+  'httpPort',
+  'tcpKeepAliveMs',
+  'wsPingIntervalMs',
+]);
+
+/** On/off settings: 0 or 1, or the usual words for them (`true`, `off`...), from any layer. */
+const SWITCHES: ReadonlySet<SettingName> = new Set(['adminProtectReads']);
+const SWITCH_WORDS: ReadonlyMap<string, number> = new Map([
+  ...(['0', 'false', 'no', 'off'] as const).map((word) => [word, 0] as const),
+  ...(['1', 'true', 'yes', 'on'] as const).map((word) => [word, 1] as const),
+]);
 
 /** `maxLineLength` -> `ROOMWIRE_MAX_LINE_LENGTH`. */
 export function envName(setting: SettingName): string {
@@ -69,12 +82,23 @@ export function buildConfig(layers: readonly ConfigLayer[]): RoomwireConfig {
       config[setting] = coerce(setting, raw, layer.source);
     }
   }
+  if (config.adminProtectReads === 1 && config.adminToken === '') {
+    throw new ConfigError('adminProtectReads', 'protecting reads needs an adminToken');
+  }
   return Object.freeze(config) as RoomwireConfig;
 }
 
 function coerce(setting: SettingName, raw: unknown, source: string): unknown {
   const where = `${setting} (from ${source})`;
   const fallback = DEFAULTS[setting];
+  if (SWITCHES.has(setting)) {
+    const value =
+      typeof raw === 'boolean' ? Number(raw) : SWITCH_WORDS.get(String(raw).trim().toLowerCase());
+    if (value === undefined) {
+      throw new ConfigError(where, `expected 0 or 1 (or true/false), got ${JSON.stringify(raw)}`);
+    }
+    return value;
+  }
   if (typeof fallback === 'number') {
     const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
@@ -95,6 +119,17 @@ function coerce(setting: SettingName, raw: unknown, source: string): unknown {
       where,
       `expected one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(raw)}`,
     );
+  }
+  // The token is never echoed back: error messages end up in logs.
+  if (setting === 'adminToken' && raw !== '' && !/^[\x21-\x7e]{16,}$/.test(raw)) {
+    throw new ConfigError(
+      where,
+      'an admin token is at least 16 printable ASCII characters, no spaces (try `openssl rand -hex 24`)',
+    );
+  }
+  if (setting === 'wsAllowedOrigins') {
+    const problem = originListProblem(raw);
+    if (problem !== undefined) throw new ConfigError(where, problem);
   }
   return raw;
 }

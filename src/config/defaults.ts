@@ -38,12 +38,24 @@ export const DEFAULTS = {
   maxPendingBytes: 64 * 1024,
   /** Larger than any MTU-sized state update; bigger datagrams are dropped. */
   maxDatagramBytes: 16 * 1024,
+  /** UDP socket buffers: absorb bursts while the event loop is busy (capped by the kernel's max). */
+  udpSocketBufferBytes: 4 * 1024 * 1024,
   /** Idle TCP connections are probed after this long, so half-open peers are reaped. */
   tcpKeepAliveMs: 30_000,
   /** How long a closing connection may take to flush its last lines. */
   closeFlushMs: 1_000,
   /** Graceful shutdown: how long clients get to receive the goodbye before sockets are cut. */
   shutdownGraceMs: 2_000,
+  /** Comma-separated page origins allowed on the WebSocket endpoint; empty allows any (a LAN). */
+  wsAllowedOrigins: '',
+  /** WebSocket keepalive ping; a peer that misses a pong by the next ping is cut (0 = off). */
+  wsPingIntervalMs: 30_000,
+  /** Empty turns the admin actions (kick, close a room) off until an operator sets a token. */
+  adminToken: '',
+  /** 0: anyone who reaches the HTTP port may read the JSON API, feed and metrics (a trusted LAN). */
+  adminProtectReads: 0,
+  /** A few dashboards at once; each open feed costs one snapshot write per second. */
+  maxFeedSubscribers: 16,
 } as const;
 
 export type SettingName = keyof typeof DEFAULTS;

@@ -1,6 +1,7 @@
 import { parseCommand } from '../protocol/parse-command.js';
-import { encodeError, encodeLoggedIn } from '../protocol/encode.js';
+import { encodeLoggedIn } from '../protocol/encode.js';
 import type { ErrorCode } from '../protocol/error-codes.js';
+import { closeRoom, kickClient } from './admin-actions.js';
 import { RelayContext } from './context.js';
 import { HANDLERS } from './handlers/index.js';
 import type { Handler } from './handlers/handler.js';
@@ -71,6 +72,10 @@ export class Relay {
         }
         return;
       }
+      case 'kick':
+        return kickClient(ctx, input.clientId, input.reason);
+      case 'close-room':
+        return closeRoom(ctx, input.room, input.reason);
       default: {
         const unknown: never = input;
         throw new TypeError(`unknown relay input ${JSON.stringify(unknown)}`);
@@ -91,14 +96,13 @@ export class Relay {
 
   /** Every live session, in connection order. */
   sessions(): SessionSnapshot[] {
-    return [...this.#ctx.state.sessions.values()].map((session) => ({
-      connId: session.connId,
-      clientId: session.phase === 'ready' ? session.clientId : undefined,
-      username: session.phase === 'ready' ? session.username : undefined,
-      transport: session.transport,
-      room: session.room?.name,
-      udpBound: session.udp !== undefined,
-    }));
+    return [...this.#ctx.state.sessions.values()].map(sessionSnapshot);
+  }
+
+  /** One logged-in client, or undefined. */
+  client(clientId: number): SessionSnapshot | undefined {
+    const session = this.#ctx.state.clients.get(clientId);
+    return session === undefined ? undefined : sessionSnapshot(session);
   }
 
   /** Counts for health and metrics. */
@@ -107,11 +111,15 @@ export class Relay {
     return { connections: sessions.size, clients: clients.size, rooms: rooms.size };
   }
 
-  /** Closes a connection on the server's behalf (shutdown, admin kick), with the given code. */
+  /**
+   * Closes a connection on the server's behalf (a transport limit broken, an internal error),
+   * with the given code; reported as a `refused` event like the core's own refusals.
+   */
   close(connId: ConnId, code: ErrorCode, reason?: string): void {
     const session = this.#ctx.state.sessions.get(connId);
     if (session === undefined) return;
-    this.#ctx.send(session, encodeError(code, reason));
+    this.#ctx.refuse(session, code, reason);
+    // Also for a code that leaves the connection open elsewhere: the server wants it closed.
     this.#drop(session, code);
   }
 
@@ -210,6 +218,17 @@ export class Relay {
     session.pending = [];
     return true;
   }
+}
+
+function sessionSnapshot(session: Session): SessionSnapshot {
+  return {
+    connId: session.connId,
+    clientId: session.phase === 'ready' ? session.clientId : undefined,
+    username: session.phase === 'ready' ? session.username : undefined,
+    transport: session.transport,
+    room: session.room?.name,
+    udpBound: session.udp !== undefined,
+  };
 }
 
 function roomSnapshot(room: Room): RoomSnapshot {

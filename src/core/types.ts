@@ -31,7 +31,11 @@ export type RelayInput =
   | { readonly type: 'line'; readonly connId: ConnId; readonly line: Buffer }
   | { readonly type: 'disconnect'; readonly connId: ConnId }
   | { readonly type: 'auth-result'; readonly connId: ConnId; readonly accepted: boolean }
-  | { readonly type: 'datagram'; readonly from: UdpAddress; readonly data: Buffer };
+  | { readonly type: 'datagram'; readonly from: UdpAddress; readonly data: Buffer }
+  /** An administrator removes a client: `9:kicked:<reason>`, then the connection closes. */
+  | { readonly type: 'kick'; readonly clientId: ClientId; readonly reason: string }
+  /** An administrator closes a room: `9:room_closed:<reason>` and a leave for every member. */
+  | { readonly type: 'close-room'; readonly room: string; readonly reason: string };
 
 /** What happened, for logs and metrics; the server decides what to do with it. */
 export type RelayEvent =
@@ -60,7 +64,19 @@ export type RelayEvent =
       readonly code: ErrorCode;
     }
   | { readonly kind: 'udp-bound'; readonly clientId: ClientId; readonly address: UdpAddress }
-  | { readonly kind: 'udp-dropped'; readonly from: UdpAddress; readonly why: UdpDropReason };
+  | { readonly kind: 'udp-dropped'; readonly from: UdpAddress; readonly why: UdpDropReason }
+  | {
+      readonly kind: 'kicked';
+      readonly connId: ConnId;
+      readonly clientId: ClientId;
+      readonly reason: string;
+    }
+  | {
+      readonly kind: 'room-closed';
+      readonly room: string;
+      readonly memberIds: readonly ClientId[];
+      readonly reason: string;
+    };
 
 export const UDP_DROP_REASONS = ['malformed', 'unbound', 'wrong-ip', 'unknown-client'] as const;
 export type UdpDropReason = (typeof UDP_DROP_REASONS)[number];

@@ -1,13 +1,8 @@
 /** Typed client-to-server commands (protocol section 2). */
 
-/** Relay modes of `3:<mode>:payload`: 0 others, 1 all, 2 others ordered, 3 all ordered. */
-export const MESSAGE_MODES = { others: 0, all: 1, othersOrdered: 2, allOrdered: 3 } as const;
-export type MessageMode = (typeof MESSAGE_MODES)[keyof typeof MESSAGE_MODES];
+import type { MessageMode } from './message-modes.js';
 
-/** True for modes that deliver to the sender as well (1 and 3). */
-export function includesSender(mode: MessageMode): boolean {
-  return mode === 1 || mode === 3;
-}
+export { includesSender, MESSAGE_MODES, type MessageMode } from './message-modes.js';
 
 export interface LoginCommand {
   readonly type: 'login';

@@ -29,6 +29,8 @@ export const ERROR_CODES = {
   server_full: { closes: true, reason: 'the server has too many connections' },
   shutting_down: { closes: true, reason: 'the server is shutting down' },
   internal: { closes: true, reason: 'internal error' },
+  kicked: { closes: true, reason: 'removed by an administrator' },
+  room_closed: { closes: false, reason: 'the room was closed by an administrator' },
 } as const satisfies Record<string, { closes: boolean; reason: string }>;
 
 /** A stable, lowercase error code as it appears on the wire. */

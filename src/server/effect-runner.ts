@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { ConnId, Effect, RelayEvent, UdpAddress } from '../core/types.js';
 import type { Connection } from '../transports/connection.js';
+import type { ServerCounters } from './server-counters.js';
 
 /** What the effect runner needs from the rest of the server. */
 export interface EffectRunnerDeps {
@@ -11,6 +12,8 @@ export interface EffectRunnerDeps {
   readonly logger: Logger;
   /** Feeds a login's verdict back to the core as an `auth-result` input. */
   readonly answerAuth: (connId: ConnId, accepted: boolean) => void;
+  /** Traffic and event counters for the metrics; plain numbers, bumped here. */
+  readonly counters: ServerCounters;
 }
 
 /**
@@ -18,22 +21,37 @@ export interface EffectRunnerDeps {
  * happened. The fan-out loop here is the relay's hot path: one Buffer, many writes.
  */
 export function createEffectRunner(deps: EffectRunnerDeps): (effect: Effect) => void {
-  const { connections, logger } = deps;
+  const { connections, logger, counters } = deps;
   return function runEffect(effect: Effect): void {
     switch (effect.type) {
       case 'fanout': {
         const { connIds, exceptConnId, data } = effect;
+        // Recipients counted per transport in locals, handed to the counters once per fan-out.
+        let tcp = 0;
+        let websocket = 0;
         for (let index = 0; index < connIds.length; index += 1) {
           const connId = connIds[index] as ConnId;
-          if (connId !== exceptConnId) connections.get(connId)?.write(data);
+          if (connId === exceptConnId) continue;
+          const connection = connections.get(connId);
+          if (connection === undefined) continue;
+          connection.write(data);
+          if (connection.transport === 'tcp') tcp += 1;
+          else websocket += 1;
         }
+        counters.lineOut(data, tcp, websocket);
         return;
       }
-      case 'send':
-        connections.get(effect.connId)?.write(effect.data);
+      case 'send': {
+        const connection = connections.get(effect.connId);
+        if (connection === undefined) return;
+        connection.write(effect.data);
+        if (connection.transport === 'tcp') counters.lineOut(effect.data, 1, 0);
+        else counters.lineOut(effect.data, 0, 1);
         return;
+      }
       case 'datagram':
         deps.sendDatagram(effect.to, effect.data);
+        counters.datagramOut(effect.data);
         return;
       case 'close':
         connections.get(effect.connId)?.close(effect.code);
@@ -42,6 +60,7 @@ export function createEffectRunner(deps: EffectRunnerDeps): (effect: Effect) => 
         authenticate(deps, effect.connId, effect.username, effect.password);
         return;
       case 'event':
+        counters.event(effect.event);
         logEvent(logger, effect.event);
         return;
       default: {
@@ -93,6 +112,18 @@ function logEvent(logger: Logger, event: RelayEvent): void {
       return;
     case 'udp-dropped':
       logger.debug({ from: event.from, why: event.why }, 'udp datagram dropped');
+      return;
+    case 'kicked':
+      logger.warn(
+        { connId: event.connId, clientId: event.clientId, reason: event.reason },
+        'kicked by an administrator',
+      );
+      return;
+    case 'room-closed':
+      logger.warn(
+        { room: event.room, memberIds: event.memberIds, reason: event.reason },
+        'room closed by an administrator',
+      );
       return;
   }
 }

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
+import { registerAdmin, type AdminHandle } from '../admin/admin-routes.js';
 import { acceptEveryone, type Authenticator } from '../auth/authenticator.js';
 import type { RoomwireConfig } from '../config/config.js';
+import { parseOriginList } from '../config/origins.js';
 import { Relay } from '../core/relay.js';
 import type { ConnId, RelayInput, RelayLimits } from '../core/types.js';
 import { encodeError } from '../protocol/encode.js';
@@ -8,8 +10,12 @@ import type { ErrorCode } from '../protocol/error-codes.js';
 import type { Connection, ConnectionHandlers } from '../transports/connection.js';
 import { TcpTransport } from '../transports/tcp-transport.js';
 import { UdpTransport } from '../transports/udp-transport.js';
+import { WebSocketTransport } from '../transports/websocket-transport.js';
+import { adminSource, ReadinessChecks } from './admin-wiring.js';
+import { registerClientPages } from './client-pages.js';
 import { createEffectRunner } from './effect-runner.js';
 import { HttpServer } from './http-server.js';
+import { ServerCounters } from './server-counters.js';
 
 /** What a {@link RoomwireServer} is built from. */
 export interface RoomwireServerOptions {
@@ -39,6 +45,11 @@ export class RoomwireServer {
   readonly #tcp: TcpTransport;
   readonly #udp: UdpTransport;
   readonly #http: HttpServer;
+  readonly #ws: WebSocketTransport;
+  readonly #counters = new ServerCounters();
+  readonly #admin: AdminHandle;
+  readonly #readiness = new ReadinessChecks();
+  readonly #listening = { tcp: false, udp: false, http: false };
   #nextConnId = 1;
   #nextClientId = 1;
   #stopping: Promise<void> | undefined;
@@ -54,6 +65,7 @@ export class RoomwireServer {
       answerAuth: (connId, accepted) =>
         this.#input({ type: 'auth-result', connId, accepted }, this.#connections.get(connId)),
       logger,
+      counters: this.#counters,
     });
     this.relay = new Relay({
       limits: relayLimits(config),
@@ -75,11 +87,57 @@ export class RoomwireServer {
       host: config.host,
       port: config.port,
       maxDatagramBytes: config.maxDatagramBytes,
-      onDatagram: (from, data) => this.#input({ type: 'datagram', from, data }, undefined),
-      onOversize: (from, size) => logger.debug({ from, size }, 'udp datagram too large; dropped'),
+      socketBufferBytes: config.udpSocketBufferBytes,
+      onDatagram: (from, data) => {
+        this.#counters.datagramIn(data);
+        this.#input({ type: 'datagram', from, data }, undefined);
+      },
+      onOversize: (from, size) => {
+        this.#counters.dropped('oversize');
+        logger.debug({ from, size }, 'udp datagram too large; dropped');
+      },
       logger,
     });
     this.#http = new HttpServer({ host: config.host, port: config.httpPort, logger });
+    this.#ws = new WebSocketTransport({
+      server: this.#http.server,
+      path: '/ws',
+      allowedOrigins: parseOriginList(config.wsAllowedOrigins),
+      maxLineLength: config.maxLineLength,
+      maxQueuedBytes: config.maxQueuedBytes,
+      pingIntervalMs: config.wsPingIntervalMs,
+      closeFlushMs: config.closeFlushMs,
+      nextConnId: () => this.#nextConnId++,
+      handlers: this.#connectionHandlers(),
+      logger,
+    });
+    registerClientPages(this.#http, logger);
+    for (const part of ['tcp', 'udp', 'http'] as const) {
+      this.#readiness.add(part, () => this.#listening[part]);
+    }
+    this.#readiness.add('accepting', () => this.#stopping === undefined);
+    const source = adminSource({
+      relay: this.relay,
+      counters: this.#counters,
+      connections: this.#connections,
+      readiness: this.#readiness,
+      input: (input) => this.#input(input, undefined),
+    });
+    this.#admin = registerAdmin(this.#http, source, {
+      token: config.adminToken,
+      protectReads: config.adminProtectReads === 1,
+      maxFeedSubscribers: config.maxFeedSubscribers,
+      maxRoomNameLength: config.maxRoomNameLength,
+      logger,
+    });
+  }
+
+  /**
+   * Adds a condition to `/readyz` (for example "connected to the cluster backplane"); the server
+   * is ready when every check passes.
+   */
+  addReadinessCheck(name: string, check: () => boolean): void {
+    this.#readiness.add(name, check);
   }
 
   /**
@@ -88,8 +146,10 @@ export class RoomwireServer {
    */
   async start(): Promise<ListeningAddress> {
     const port = await this.#tcp.listen();
+    this.#listening.tcp = true;
     try {
       await this.#udp.bind(port);
+      this.#listening.udp = true;
     } catch (error) {
       await this.#tcp.stopAccepting();
       throw new Error(`cannot bind UDP port ${port}: ${(error as Error).message}`, {
@@ -99,6 +159,7 @@ export class RoomwireServer {
     let httpPort: number;
     try {
       httpPort = await this.#http.listen();
+      this.#listening.http = true;
     } catch (error) {
       await Promise.all([this.#tcp.stopAccepting(), this.#udp.close()]);
       throw new Error(
@@ -108,6 +169,7 @@ export class RoomwireServer {
         },
       );
     }
+    this.#admin.start();
     this.#logger.info(
       { host: this.#config.host, port, httpPort },
       'roomwire listening on tcp and udp',
@@ -125,14 +187,18 @@ export class RoomwireServer {
   }
 
   async #stop(): Promise<void> {
+    this.#admin.stop();
     const stoppedAccepting = Promise.all([this.#tcp.stopAccepting(), this.#http.close()]);
     // Everyone hears the goodbye before anyone's departure is announced.
     for (const connection of this.#connections.values()) this.#sayGoodbye(connection);
     const deadline = Date.now() + this.#config.shutdownGraceMs;
-    while (this.#tcp.openConnections > 0 && Date.now() < deadline) {
+    const open = (): number => this.#tcp.openConnections + this.#ws.openConnections;
+    while (open() > 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     this.#tcp.destroyAll();
+    this.#ws.destroyAll();
+    this.#ws.close();
     await Promise.all([stoppedAccepting, this.#udp.close()]);
     this.#logger.info('roomwire stopped');
   }
@@ -142,6 +208,7 @@ export class RoomwireServer {
     return {
       opened: (connection) => {
         this.#connections.set(connection.connId, connection);
+        this.#counters.connectionOpened(connection.transport);
         logger.info(
           {
             connId: connection.connId,
@@ -160,11 +227,14 @@ export class RoomwireServer {
         // A connection arriving during shutdown is told so and closed.
         if (this.#stopping !== undefined) this.#sayGoodbye(connection);
       },
-      line: (connection, line) =>
-        this.#input({ type: 'line', connId: connection.connId, line }, connection),
+      line: (connection, line) => {
+        this.#counters.lineIn(connection.transport, line);
+        this.#input({ type: 'line', connId: connection.connId, line }, connection);
+      },
       violation: (connection, code) => this.#refuse(connection, code),
       closed: (connection, reason) => {
         this.#connections.delete(connection.connId);
+        this.#counters.connectionClosed(connection.transport, reason);
         logger.info({ connId: connection.connId, reason }, 'disconnect');
         this.#input({ type: 'disconnect', connId: connection.connId }, undefined);
       },

@@ -9,6 +9,8 @@ import { LineClient } from './line-client.js';
 export interface TestServer {
   readonly server: RoomwireServer;
   readonly port: number;
+  /** The HTTP port: WebSocket endpoint, admin API, metrics and pages. */
+  readonly httpPort: number;
   readonly config: RoomwireConfig;
   stop(): Promise<void>;
 }
@@ -46,8 +48,8 @@ export async function startTestServer(
     logger,
     ...(authenticator ? { authenticator } : {}),
   });
-  const { port } = await server.start();
-  return { server, port, config, stop: () => server.stop() };
+  const { port, httpPort } = await server.start();
+  return { server, port, httpPort, config, stop: () => server.stop() };
 }
 
 /** A server shared by one `describe` block, and the clients its tests opened. */

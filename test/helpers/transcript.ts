@@ -1,7 +1,7 @@
 /**
  * Golden transcripts: lines in, lines out, per named client. One file runs against the pure core
- * ({@link runOnCore}) and over real TCP sockets ({@link runOverTcp}); passing both proves the
- * transport adds nothing to the protocol.
+ * ({@link runOnCore}), over real TCP sockets ({@link runOverTcp}) and over WebSockets
+ * ({@link runOverWebSocket}); passing all three proves the transports add nothing to the protocol.
  *
  * Format (one step per line; blank lines and `#` comments are skipped):
  *
@@ -29,7 +29,8 @@ import { Relay } from '../../src/core/relay.js';
 import type { ConnId, Effect } from '../../src/core/types.js';
 import { relayLimits } from '../../src/server/roomwire-server.js';
 import { LineClient } from './line-client.js';
-import { startTestServer } from './test-server.js';
+import { WsLineClient } from './ws-line-client.js';
+import { startTestServer, type TestServer } from './test-server.js';
 
 export type Action =
   | { readonly kind: 'send'; readonly client: string; readonly data: Buffer; readonly at: number }
@@ -228,7 +229,7 @@ export function runOnCore(transcript: Transcript): void {
   }
 }
 
-/** Options of {@link runOverTcp}. */
+/** Options of {@link runOverTcp} and {@link runOverWebSocket}. */
 export interface TcpRunOptions {
   /** How long each expected line may take. */
   readonly lineTimeoutMs?: number;
@@ -237,9 +238,34 @@ export interface TcpRunOptions {
 }
 
 /** Runs a transcript over real TCP sockets against a fresh server (client ids start at 1). */
-export async function runOverTcp(
+export function runOverTcp(transcript: Transcript, options: TcpRunOptions = {}): Promise<void> {
+  return runOverSockets(transcript, options, async (server) => {
+    const client = await LineClient.connect(server.port);
+    return { client, sendLine: (data) => client.write(Buffer.concat([data, Buffer.from('\n')])) };
+  });
+}
+
+/** Runs a transcript over WebSockets against a fresh server: one message per line sent. */
+export function runOverWebSocket(
   transcript: Transcript,
   options: TcpRunOptions = {},
+): Promise<void> {
+  return runOverSockets(transcript, options, async (server) => {
+    const client = await WsLineClient.connect(server.httpPort);
+    return { client, sendLine: (data) => client.write(data) };
+  });
+}
+
+/** A transcript's client on some transport: how to read from it and how to send it a line. */
+interface SocketPeer {
+  readonly client: Pick<LineClient, 'next' | 'waitClosed' | 'quiet' | 'close' | 'closed'>;
+  readonly sendLine: (data: Buffer) => void;
+}
+
+async function runOverSockets(
+  transcript: Transcript,
+  options: TcpRunOptions,
+  connect: (server: TestServer) => Promise<SocketPeer>,
 ): Promise<void> {
   const { lineTimeoutMs = 2000, quietMs = 100 } = options;
   const { name, acceptPassword } = transcript;
@@ -248,24 +274,24 @@ export async function runOverTcp(
       ? undefined
       : { verify: (_username, password) => Promise.resolve(password === acceptPassword) };
   const server = await startTestServer(transcript.settings, authenticator);
-  const clients = new Map<string, LineClient>();
+  const clients = new Map<string, SocketPeer>();
   const expectClosed = new Set<string>();
   try {
     for (const { action, expect } of transcript.blocks) {
-      let client = clients.get(action.client);
-      if (client === undefined) {
-        client = await LineClient.connect(server.port);
-        clients.set(action.client, client);
+      let peer = clients.get(action.client);
+      if (peer === undefined) {
+        peer = await connect(server);
+        clients.set(action.client, peer);
       }
-      if (action.kind === 'send') client.write(Buffer.concat([action.data, Buffer.from('\n')]));
+      if (action.kind === 'send') peer.sendLine(action.data);
       if (action.kind === 'close') {
         expectClosed.add(action.client);
-        client.close();
+        peer.client.close();
       }
       // Each client's expected lines, in order; they were caused by this action alone.
       for (const [clientName, steps] of expect) {
         const target =
-          clients.get(clientName) ?? assert.fail(`${name}: ${clientName} never connected`);
+          clients.get(clientName)?.client ?? assert.fail(`${name}: ${clientName} never connected`);
         for (const step of steps) {
           const fail = (error: Error): never =>
             assert.fail(
@@ -281,7 +307,7 @@ export async function runOverTcp(
       }
     }
     await new Promise((resolve) => setTimeout(resolve, quietMs));
-    for (const [clientName, client] of clients) {
+    for (const [clientName, { client }] of clients) {
       assert.deepEqual(await client.quiet(0), [], `${name}: client ${clientName} received more`);
       const closed = expectClosed.has(clientName);
       assert.equal(
@@ -291,7 +317,7 @@ export async function runOverTcp(
       );
     }
   } finally {
-    for (const client of clients.values()) client.close();
+    for (const { client } of clients.values()) client.close();
     await server.stop();
   }
 }

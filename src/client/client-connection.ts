@@ -1,0 +1,171 @@
+import { ERROR_CODES } from '../protocol/error-codes.js';
+import { parseServerLine, type ServerEvent } from '../protocol/server-events.js';
+import type { ClientEvents, ClientStatus, RoomwireClientOptions } from './client-types.js';
+import { RoomwireError } from './errors.js';
+import {
+  Delay,
+  FINAL_CODES,
+  reconnectLoop,
+  resolveReconnect,
+  type ReconnectOptions,
+} from './reconnect.js';
+import { RequestQueue } from './request-queue.js';
+import { RoomTracker, type RoomEvent } from './room-state.js';
+import { GLOBAL_TIMERS, type LineTransport, type Timers } from './transport.js';
+import { TypedEmitter } from './typed-emitter.js';
+import type { UdpBinder } from './udp-binder.js';
+
+/**
+ * The connection side of the client: opens transports, turns server lines into state and
+ * events, hands answers to the request queue, and reconnects after a loss. The commands live
+ * in the subclass, `RoomwireClient`.
+ */
+export abstract class ClientConnection extends TypedEmitter<ClientEvents> {
+  protected readonly options: RoomwireClientOptions;
+  protected readonly timers: Timers;
+  protected readonly requests: RequestQueue;
+  protected readonly rooms = new RoomTracker();
+  /** The groups this session defined, so that an unknown one is refused before sending. */
+  protected readonly groups = new Set<string>();
+  protected statusNow: ClientStatus = 'idle';
+  protected transport: LineTransport | undefined;
+  protected udp: UdpBinder | undefined;
+  /** This client's id once logged in. */
+  protected selfId: number | undefined;
+  /** Restored after a reconnect (see {@link restore}). */
+  protected wantedRoom: { name: string; password: string } | undefined;
+  protected readonly delay: Delay;
+  readonly #reconnect: Required<ReconnectOptions> | undefined;
+  /** A refusal that closes the connection, kept for the `close` event that follows. */
+  #closeError: RoomwireError | undefined;
+
+  constructor(options: RoomwireClientOptions) {
+    super(options.onListenerError);
+    this.options = options;
+    this.timers = options.timers ?? GLOBAL_TIMERS;
+    this.delay = new Delay(this.timers);
+    this.#reconnect = resolveReconnect(options.reconnect);
+    this.requests = new RequestQueue({
+      send: (line) => this.transport?.send(line),
+      timers: this.timers,
+      timeoutMs: options.requestTimeoutMs ?? 10_000,
+      onTimeout: () => this.transport?.close(),
+    });
+  }
+
+  /** One reconnect attempt's work after connecting: log in, bind UDP, rejoin. */
+  protected abstract restore(): Promise<void>;
+
+  /** Opens a fresh transport and listens to it; a stale transport is never heard. */
+  protected async open(): Promise<void> {
+    const transport = this.options.transport();
+    this.transport = transport;
+    try {
+      await transport.open({
+        line: (line) => {
+          if (this.transport === transport) this.#onLine(parseServerLine(line));
+        },
+        closed: (error) => {
+          if (this.transport === transport) this.#onClosed(error);
+        },
+      });
+    } catch (error) {
+      if (this.transport === transport) this.transport = undefined;
+      const message = `cannot connect: ${(error as Error).message}`;
+      throw RoomwireError.client('connect_failed', message, { cause: error });
+    }
+  }
+
+  /** A datagram from the server, other than the bind answer. */
+  protected onDatagram(event: ServerEvent): void {
+    if (event.type === 'message') {
+      this.emit('message', { senderId: event.senderId, payload: event.payload, unreliable: true });
+    } else if (event.type === 'error') {
+      this.emit('error', new RoomwireError(event.code, `${event.code}: ${event.reason} (UDP)`));
+    }
+  }
+
+  #onLine(event: ServerEvent): void {
+    if (event.type === 'error') return this.#onRefusal(event.code, event.reason);
+    if (event.type === 'logged-in') this.selfId = event.clientId;
+    if (event.type === 'joined' || event.type === 'left' || event.type === 'master') {
+      this.#onRoomEvent(event);
+    }
+    if (event.type === 'message') {
+      this.emit('message', { senderId: event.senderId, payload: event.payload, unreliable: false });
+    }
+    this.requests.offer(event);
+  }
+
+  #onRoomEvent(event: RoomEvent): void {
+    const change = this.rooms.apply(event, this.selfId);
+    switch (change?.event) {
+      case 'joined':
+        return this.emit('joined', change.value);
+      case 'left':
+        // Left by the server's doing too (a closed room): nothing to rejoin after a reconnect.
+        if (change.value.self) this.wantedRoom = undefined;
+        return this.emit('left', change.value);
+      case 'master':
+        return this.emit('master', change.value);
+    }
+  }
+
+  #onRefusal(code: string, reason: string): void {
+    const error = new RoomwireError(code, `${code}: ${reason}`);
+    if (Object.hasOwn(ERROR_CODES, code) && ERROR_CODES[code as keyof typeof ERROR_CODES].closes) {
+      this.#closeError = error;
+    }
+    if (!this.requests.refuse(error)) this.emit('error', error);
+  }
+
+  #onClosed(transportError: Error | undefined): void {
+    const error = this.#closeError ?? closeError(transportError);
+    this.#closeError = undefined;
+    this.transport = undefined;
+    this.udp?.close();
+    this.udp = undefined;
+    this.selfId = undefined;
+    this.rooms.room = undefined;
+    this.groups.clear();
+    this.requests.failAll(RoomwireError.client('connection_closed', undefined, { cause: error }));
+    // A reconnect attempt that failed: the attempt loop goes on, nobody is told.
+    if (this.statusNow === 'reconnecting') return;
+    const reconnect = this.#reconnect;
+    const reconnecting =
+      this.statusNow === 'open' && reconnect !== undefined && !FINAL_CODES.has(error?.code ?? '');
+    if (!reconnecting) this.statusNow = 'closed';
+    this.emit('close', { error, reconnecting });
+    if (reconnecting) void this.#reconnectAfterLoss(reconnect);
+  }
+
+  async #reconnectAfterLoss(options: Required<ReconnectOptions>): Promise<void> {
+    this.statusNow = 'reconnecting';
+    const outcome = await reconnectLoop(options, this.options.random ?? Math.random, {
+      wait: (ms) => this.delay.wait(ms),
+      attempt: async () => {
+        await this.open();
+        await this.restore();
+      },
+      abandon: () => {
+        this.transport?.close();
+        this.transport = undefined;
+      },
+      active: () => this.statusNow === 'reconnecting',
+    });
+    if (outcome === 'cancelled') return;
+    if (outcome === undefined) {
+      this.statusNow = 'open';
+      this.emit('reconnected', { clientId: this.selfId ?? -1, room: this.rooms.room?.name });
+      return;
+    }
+    this.statusNow = 'closed';
+    this.emit('close', { error: outcome as RoomwireError, reconnecting: false });
+  }
+}
+
+/** Why the transport closed, as a {@link RoomwireError}; undefined for a normal close. */
+function closeError(error: Error | undefined): RoomwireError | undefined {
+  if (error === undefined || error instanceof RoomwireError) return error;
+  return RoomwireError.client('connection_closed', error.message, { cause: error });
+}
