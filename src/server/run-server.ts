@@ -10,7 +10,12 @@ import { RoomwireServer } from './roomwire-server.js';
  * SIGINT/SIGTERM (exit 0), and survives stray promise rejections.
  */
 export async function runServer(config: RoomwireConfig): Promise<RoomwireServer> {
-  const logger = pino({ level: config.logLevel, base: { pid: process.pid } });
+  // Buffered, asynchronous stdout: three log lines per client joining must not cost a write(2)
+  // each (issue #3 profile). Lines wait at most 100 ms; pino flushes the rest at exit.
+  const logger = pino(
+    { level: config.logLevel, base: { pid: process.pid } },
+    pino.destination({ dest: 1, sync: false, minLength: 8 * 1024, periodicFlush: 100 }),
+  );
   let authenticator: Authenticator = acceptEveryone;
   if (config.usersFile !== '') {
     authenticator = await UsersFileAuthenticator.open(config.usersFile);

@@ -9,6 +9,8 @@ export interface UdpTransportOptions {
   readonly host: string;
   readonly port: number;
   readonly maxDatagramBytes: number;
+  /** SO_RCVBUF and SO_SNDBUF of the socket. */
+  readonly socketBufferBytes: number;
   readonly onDatagram: (from: UdpAddress, data: Buffer) => void;
   /** A datagram dropped before the core saw it (too large). */
   readonly onOversize: (from: UdpAddress, size: number) => void;
@@ -23,7 +25,14 @@ export class UdpTransport {
   constructor(options: UdpTransportOptions) {
     this.#options = options;
     const type = net.isIPv6(options.host) ? 'udp6' : 'udp4';
-    this.#socket = dgram.createSocket({ type, reuseAddr: false });
+    // Big kernel buffers ride out bursts while the event loop is busy (the kernel caps them
+    // at net.core.rmem_max / wmem_max); without them a loaded server drops datagrams.
+    this.#socket = dgram.createSocket({
+      type,
+      reuseAddr: false,
+      recvBufferSize: options.socketBufferBytes,
+      sendBufferSize: options.socketBufferBytes,
+    });
     this.#socket.on('message', function udpOnMessage(data: Buffer, remote: dgram.RemoteInfo) {
       const from = { ip: normalizeIp(remote.address), port: remote.port };
       if (data.length > options.maxDatagramBytes) return options.onOversize(from, data.length);
@@ -43,10 +52,9 @@ export class UdpTransport {
     });
   }
 
+  /** Sends one datagram; a failure surfaces as the socket's `error` event, logged there. */
   send(to: UdpAddress, data: Buffer): void {
-    this.#socket.send(data, to.port, to.ip, (error) => {
-      if (error) this.#options.logger.debug({ err: error, to }, 'udp send failed');
-    });
+    this.#socket.send(data, to.port, to.ip);
   }
 
   close(): Promise<void> {
