@@ -9,6 +9,9 @@
  * `3:<mode>:payload` -> `3:<id>:payload` to the others (0, 2) or all (1, 3); over UDP, the bind
  * `<id>:0:x` -> `0:<id>:connected` and `<id>:3:<mode>:payload`. Anything else is ignored.
  *
+ * `--ws-port P` also serves the same relay over WebSocket (the `ws` library, any path): one
+ * message in is one line, every line out is one text message, as Roomwire's `/ws` does.
+ *
  * `--cork` is the one variant: each recipient socket is corked on its first write of a read
  * and uncorked right after that read is handled, so the lines one read fans out to the same
  * socket leave in one `writev`. The bench runs it as `baseline-cork`, to show what that single
@@ -17,10 +20,12 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { parseArgs } from 'node:util';
+import { WebSocketServer, type WebSocket } from 'ws';
 
 interface Client {
   readonly id: number;
-  readonly socket: net.Socket;
+  /** Writes one line (newline included) to the client's TCP socket or WebSocket. */
+  readonly write: (data: Buffer | string) => void;
   readonly prefix: Buffer;
   room: Client[] | undefined;
   udpPort: number;
@@ -57,12 +62,20 @@ function uncork(socket: net.Socket): void {
   socket.uncork();
 }
 
-function write(socket: net.Socket, data: Buffer): void {
-  if (cork && socket.writableCorked === 0) {
-    socket.cork();
-    process.nextTick(uncork, socket);
-  }
-  socket.write(data);
+function tcpWriter(socket: net.Socket): (data: Buffer | string) => void {
+  return (data) => {
+    if (cork && socket.writableCorked === 0) {
+      socket.cork();
+      process.nextTick(uncork, socket);
+    }
+    socket.write(data);
+  };
+}
+
+const TEXT = { binary: false } as const;
+
+function wsWriter(websocket: WebSocket): (data: Buffer | string) => void {
+  return (data) => websocket.send(data, TEXT);
 }
 
 function onLine(client: Client, line: Buffer): void {
@@ -72,10 +85,10 @@ function onLine(client: Client, line: Buffer): void {
     const data = frame(client, line.subarray(4), true);
     const withSender = mode === 49 /* 1 */ || mode === 51; /* 3 */
     for (const member of client.room) {
-      if (withSender || member !== client) write(member.socket, data);
+      if (withSender || member !== client) member.write(data);
     }
   } else if (type === 48 /* 0 */) {
-    client.socket.write(`0:${client.id}\n`);
+    client.write(`0:${client.id}\n`);
   } else if (type === 50 /* 2 */) {
     const fields = line.toString('utf8').split(':');
     const name = fields[1] ?? '';
@@ -85,22 +98,32 @@ function onLine(client: Client, line: Buffer): void {
     if (room === undefined) rooms.set(name, (room = []));
     room.push(client);
     client.room = room;
-    client.socket.write(`2:${client.id}:${name}\n`);
+    client.write(`2:${client.id}:${name}\n`);
   }
 }
 
-function accept(socket: net.Socket): void {
-  socket.setNoDelay(true);
+function addClient(write: (data: Buffer | string) => void): Client {
   const id = nextId++;
   const client: Client = {
     id,
-    socket,
+    write,
     prefix: Buffer.from(`3:${id}:`),
     room: undefined,
     udpPort: 0,
     udpAddress: '',
   };
   clients.set(id, client);
+  return client;
+}
+
+function removeClient(client: Client): void {
+  leave(client);
+  clients.delete(client.id);
+}
+
+function accept(socket: net.Socket): void {
+  socket.setNoDelay(true);
+  const client = addClient(tcpWriter(socket));
   let rest: Buffer | undefined;
   socket.on('data', (data: Buffer) => {
     const chunk = rest === undefined ? data : Buffer.concat([rest, data]);
@@ -117,10 +140,17 @@ function accept(socket: net.Socket): void {
     if (start < chunk.length) rest = chunk.subarray(start);
   });
   socket.on('error', () => {});
-  socket.on('close', () => {
-    leave(client);
-    clients.delete(id);
+  socket.on('close', () => removeClient(client));
+}
+
+function acceptWebSocket(websocket: WebSocket): void {
+  const client = addClient(wsWriter(websocket));
+  websocket.on('message', (data: Buffer) => {
+    const end = data[data.length - 1] === NEWLINE ? data.length - 1 : data.length;
+    onLine(client, data.subarray(0, end));
   });
+  websocket.on('error', () => {});
+  websocket.on('close', () => removeClient(client));
 }
 
 function onDatagram(udp: dgram.Socket, data: Buffer, from: dgram.RemoteInfo): void {
@@ -154,6 +184,7 @@ function main(): void {
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string' },
       cork: { type: 'boolean', default: false },
+      'ws-port': { type: 'string' },
     },
   });
   cork = values.cork;
@@ -165,6 +196,16 @@ function main(): void {
   server.listen(port, host, () => {
     udp.bind(port, host, () => process.stdout.write(`baseline relay listening on ${port}\n`));
   });
+  const wsPort = values['ws-port'];
+  if (wsPort !== undefined) {
+    const wss = new WebSocketServer({
+      host,
+      port: Number(wsPort),
+      perMessageDeflate: false,
+      skipUTF8Validation: true,
+    });
+    wss.on('connection', acceptWebSocket);
+  }
   const stop = (): void => process.exit(0);
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

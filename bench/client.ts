@@ -1,14 +1,15 @@
 /**
- * One simulated game client of the load generator: a TCP connection (and, for the udp workload,
- * a bound UDP socket) that logs in, joins its room, sends what the workload asks and measures
+ * One simulated game client of the load generator: a TCP connection or a WebSocket (and, for
+ * the udp workload, a bound UDP socket) that logs in, joins its room, sends what the workload asks and measures
  * every relayed message it receives.
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
+import WebSocket from 'ws';
 import { LineDecoder } from '../src/protocol/line-decoder.js';
 import { parseServerLine, type ServerEvent } from '../src/protocol/server-events.js';
 import { Histogram } from './histogram.js';
-import type { RoomShare } from './types.js';
+import type { RoomShare, WorkerPlan } from './types.js';
 import { bindDatagram, joinLine, loginLine, nowUs, readMessage, type MessageView } from './wire.js';
 
 /** What every client of one worker adds to: counters, the latency histogram, errors. */
@@ -55,6 +56,7 @@ export interface ClientHooks {
 }
 
 const view: MessageView = { senderId: 0, sentUs: 0 };
+const NEWLINE = 10;
 
 export class BenchClient {
   id = -1;
@@ -64,6 +66,7 @@ export class BenchClient {
   connectStartUs = 0;
   readyUs = 0;
   socket: net.Socket | undefined;
+  websocket: WebSocket | undefined;
   udp: dgram.Socket | undefined;
   #receivedUs = 0;
   #bindTimer: NodeJS.Timeout | undefined;
@@ -78,9 +81,14 @@ export class BenchClient {
     readonly corkReplies: boolean,
   ) {}
 
-  connect(host: string, port: number): void {
+  connect(target: Pick<WorkerPlan, 'host' | 'port' | 'transport' | 'wsUrl'>): void {
     this.state = 'connecting';
     this.connectStartUs = nowUs();
+    if (target.transport === 'ws') this.#connectWebSocket(target.wsUrl);
+    else this.#connectTcp(target.host, target.port);
+  }
+
+  #connectTcp(host: string, port: number): void {
     const socket = net.connect({ host, port, noDelay: true });
     this.socket = socket;
     const decoder = new LineDecoder(1024 * 1024);
@@ -95,11 +103,29 @@ export class BenchClient {
     socket.on('error', (error: NodeJS.ErrnoException) => {
       this.meter.error(`socket:${error.code ?? 'error'}`);
     });
-    socket.on('close', () => {
-      if (this.state === 'closed') return;
-      this.meter.error('closed_by_server');
-      this.#fail();
+    socket.on('close', () => this.#closed());
+  }
+
+  /** One WebSocket message is one line; the server ends each with a newline, as over TCP. */
+  #connectWebSocket(url: string): void {
+    const websocket = new WebSocket(url, { perMessageDeflate: false });
+    this.websocket = websocket;
+    websocket.on('open', () => websocket.send(loginLine(this.username)));
+    websocket.on('message', (data: Buffer) => {
+      this.#receivedUs = nowUs();
+      const end = data[data.length - 1] === NEWLINE ? data.length - 1 : data.length;
+      this.#onLine(data.subarray(0, end));
     });
+    websocket.on('error', (error: NodeJS.ErrnoException) => {
+      this.meter.error(`websocket:${error.code ?? 'error'}`);
+    });
+    websocket.on('close', () => this.#closed());
+  }
+
+  #closed(): void {
+    if (this.state === 'closed') return;
+    this.meter.error('closed_by_server');
+    this.#fail();
   }
 
   /** Measures one relayed message, or hands any other line to the project's codec. */
@@ -118,7 +144,7 @@ export class BenchClient {
       case 'logged-in':
         if (this.id !== -1) return;
         this.id = event.clientId;
-        this.socket?.write(joinLine(this.share.room));
+        this.send(joinLine(this.share.room));
         return;
       case 'joined':
         if (event.clientId !== this.id || event.room !== this.share.room) return;
@@ -174,9 +200,10 @@ export class BenchClient {
     });
   }
 
-  /** Sends one line over TCP (already framed with its newline). */
+  /** Sends one line (already framed with its newline) over TCP or as one WebSocket message. */
   send(line: string): void {
-    this.socket?.write(line);
+    if (this.websocket !== undefined) this.websocket.send(line);
+    else this.socket?.write(line);
   }
 
   sendDatagram(datagram: string): void {
@@ -187,6 +214,7 @@ export class BenchClient {
     this.state = 'closed';
     if (this.#bindTimer !== undefined) clearInterval(this.#bindTimer);
     this.socket?.destroy();
+    this.websocket?.terminate();
     this.udp?.close();
   }
 

@@ -28,6 +28,8 @@ Flags (defaults in brackets):
   --warmup S         seconds of load before measuring [2]
   --drain S          seconds to wait for late deliveries after the window [2]
   --workers N        generator processes [2]
+  --transport T      tcp or ws: the clients' transport for chatter, saturate and connect;
+                     ws connects to Roomwire's /ws and to the baseline's WebSocket port [tcp]
   --baseline         run the same workload against the bench's minimal relay first, then
                      Roomwire, and print Roomwire's figures as ratios to the baseline's
   --baseline-cork    use the baseline relay's one batching variant (baseline-cork): each
@@ -45,6 +47,7 @@ Examples:
   npm run bench -- saturate --clients 8 --size 64 --baseline
   npm run bench -- connect --clients 10000 --baseline
   npm run bench -- udp --rooms 50 --clients 10 --hz 20 --baseline
+  npm run bench -- chatter --transport ws --baseline
 `;
 
 export interface BenchOptions {
@@ -60,12 +63,15 @@ export interface BenchOptions {
   readonly warmupS: number;
   readonly drainS: number;
   readonly workers: number;
+  readonly transport: BenchTransport;
   readonly servers: readonly ServerKind[];
   readonly profileDir: string | undefined;
   readonly serverLog: string | undefined;
   readonly logLevel: string;
   readonly pin: boolean;
 }
+
+export type BenchTransport = 'tcp' | 'ws';
 
 export class UsageError extends Error {}
 
@@ -102,6 +108,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
       warmup: text,
       drain: text,
       workers: text,
+      transport: text,
       baseline: { type: 'boolean' },
       'baseline-cork': { type: 'boolean' },
       server: text,
@@ -125,6 +132,12 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
   if (values.baseline === true && values.server !== undefined) {
     throw new UsageError('--baseline already runs both servers: drop --server');
   }
+  const transport = values.transport ?? 'tcp';
+  if (transport !== 'tcp' && transport !== 'ws')
+    throw new UsageError('--transport must be tcp or ws');
+  if (transport === 'ws' && workload === 'udp') {
+    throw new UsageError('--transport ws does not apply to the udp workload');
+  }
   const defaultClients = { chatter: 10, udp: 10, saturate: 8, connect: 10_000 }[workload];
   return {
     workload,
@@ -139,6 +152,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     warmupS: number(values, 'warmup', 2, 0, 600),
     drainS: number(values, 'drain', 2, 0.1, 600),
     workers: number(values, 'workers', 2, 1, 64),
+    transport,
     servers: values.baseline === true ? [baseline, 'roomwire'] : [server],
     profileDir: values.profile,
     serverLog: values['server-log'],

@@ -35,9 +35,15 @@ function pinned(pin: boolean, core: number, command: string[]): [string, string[
   return pin ? ['taskset', ['-c', String(core), file, ...args]] : [file, args];
 }
 
+/** The ports a server under test listens on: TCP and UDP, and HTTP for the WebSocket. */
+export interface ServerPorts {
+  readonly port: number;
+  readonly httpPort: number;
+}
+
 export function startServer(
   kind: ServerKind,
-  port: number,
+  { port, httpPort }: ServerPorts,
   options: BenchOptions,
   pin: boolean,
 ): ChildProcess {
@@ -51,7 +57,8 @@ export function startServer(
     );
   }
   const args = ['--host', HOST, '--port', String(port)];
-  if (kind === 'roomwire') args.push('--log-level', options.logLevel);
+  if (kind === 'roomwire') args.push('--log-level', options.logLevel, '--http-port', `${httpPort}`);
+  else if (options.transport === 'ws') args.push('--ws-port', String(httpPort));
   if (kind === 'baseline-cork') args.push('--cork');
   const [file, argv] = pinned(pin, 0, [
     process.execPath,

@@ -145,6 +145,7 @@ export function buildResults(workload: Workload, m: Measurements): Results {
 /** The flags that shape a workload, for the JSON line. */
 export function workloadFlags(options: BenchOptions): Record<string, unknown> {
   const common = {
+    ...(options.transport === 'ws' ? { transport: 'ws' } : {}),
     size: options.size,
     workers: options.workers,
     durationS: options.durationS,

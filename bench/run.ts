@@ -29,7 +29,7 @@ import type { RoomShare, SetupReport, WorkerPlan, WorkerStats } from './types.js
 import { nowUs } from './wire.js';
 
 /** Splits the clients into per-worker room shares. */
-function plans(options: BenchOptions, port: number): WorkerPlan[] {
+function plans(options: BenchOptions, port: number, httpPort: number): WorkerPlan[] {
   const shares: RoomShare[][] = Array.from({ length: options.workers }, () => []);
   const { workload, workers } = options;
   if (workload === 'saturate') {
@@ -50,6 +50,8 @@ function plans(options: BenchOptions, port: number): WorkerPlan[] {
     workload,
     host: HOST,
     port,
+    transport: options.transport,
+    wsUrl: `ws://${HOST}:${httpPort}/ws`,
     rooms,
     mode: workload === 'saturate' ? 1 : 0,
     size: options.size,
@@ -67,17 +69,19 @@ function plans(options: BenchOptions, port: number): WorkerPlan[] {
 
 async function runOnce(kind: ServerKind, options: BenchOptions, pin: boolean): Promise<RunLine> {
   const port = await freePort(HOST);
-  log(`${options.workload} against ${kind} on port ${port}`);
-  const server = startServer(kind, port, options, pin);
+  const httpPort = await freePort(HOST);
+  log(`${options.workload} against ${kind} on port ${port} (${options.transport})`);
+  const server = startServer(kind, { port, httpPort }, options, pin);
   const pid = server.pid ?? -1;
   let workers: Workers | undefined;
   try {
     await waitForListen(HOST, port, 10_000);
+    if (options.transport === 'ws') await waitForListen(HOST, httpPort, 10_000);
     await sleep(300);
     const idle = memoryKb(pid);
     workers = new Workers(options.workers, pin);
     await workers.started;
-    const workerPlans = plans(options, port);
+    const workerPlans = plans(options, port, httpPort);
     const setupTimeout = Math.max(...workerPlans.map((p) => p.setupTimeoutMs)) + 5_000;
     const setupStart = nowUs();
     const cpuSetup0 = snapshot(pid, workers);

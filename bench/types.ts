@@ -16,6 +16,9 @@ export interface WorkerPlan {
   readonly workload: Workload;
   readonly host: string;
   readonly port: number;
+  /** tcp, or ws: a WebSocket to `wsUrl`. */
+  readonly transport: 'tcp' | 'ws';
+  readonly wsUrl: string;
   readonly rooms: readonly RoomShare[];
   /** Message relay mode: 0 (others) or 1 (all). */
   readonly mode: number;

@@ -88,7 +88,7 @@ function startConnections(): void {
   const pending = started - ready.length - failed;
   let budget = Math.min(due - started, plan.maxPending - pending);
   while (budget > 0 && started < clients.length) {
-    clients[started]?.connect(plan.host, plan.port);
+    clients[started]?.connect(plan);
     started += 1;
     budget -= 1;
   }
@@ -98,7 +98,7 @@ function setup(next: WorkerPlan): void {
   plan = next;
   makePayload = payloadMaker(next.size);
   const udp = next.workload === 'udp';
-  const cork = next.workload === 'saturate';
+  const cork = next.workload === 'saturate' && next.transport === 'tcp';
   for (const share of next.rooms) {
     for (let index = 0; index < share.count; index += 1) {
       const username = `${next.namePrefix}-${clients.length}`;

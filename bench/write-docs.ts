@@ -32,6 +32,26 @@ export const STANDARD: readonly { readonly name: string; readonly args: readonly
   },
   { name: 'connect', args: ['connect', '--clients', '10000'] },
   { name: 'udp', args: ['udp', '--rooms', '50', '--clients', '10', '--hz', '20', '--size', '64'] },
+  {
+    name: 'chatter (ws)',
+    args: [
+      'chatter',
+      '--rooms',
+      '50',
+      '--clients',
+      '10',
+      '--hz',
+      '20',
+      '--size',
+      '64',
+      '--transport',
+      'ws',
+    ],
+  },
+  {
+    name: 'saturate (ws)',
+    args: ['saturate', '--clients', '8', '--size', '64', '--transport', 'ws'],
+  },
 ];
 
 interface Pair {
