@@ -9,7 +9,7 @@ import WebSocket from 'ws';
 import { LineDecoder } from '../src/protocol/line-decoder.js';
 import { parseServerLine, type ServerEvent } from '../src/protocol/server-events.js';
 import { Histogram } from './histogram.js';
-import type { RoomShare, WorkerPlan } from './types.js';
+import type { BenchNode, RoomShare, WorkerPlan } from './types.js';
 import { bindDatagram, joinLine, loginLine, nowUs, readMessage, type MessageView } from './wire.js';
 
 /** What every client of one worker adds to: counters, the latency histogram, errors. */
@@ -81,11 +81,11 @@ export class BenchClient {
     readonly corkReplies: boolean,
   ) {}
 
-  connect(target: Pick<WorkerPlan, 'host' | 'port' | 'transport' | 'wsUrl'>): void {
+  connect(plan: Pick<WorkerPlan, 'host' | 'transport'>, node: BenchNode): void {
     this.state = 'connecting';
     this.connectStartUs = nowUs();
-    if (target.transport === 'ws') this.#connectWebSocket(target.wsUrl);
-    else this.#connectTcp(target.host, target.port);
+    if (plan.transport === 'ws') this.#connectWebSocket(node.wsUrl);
+    else this.#connectTcp(plan.host, node.port);
   }
 
   #connectTcp(host: string, port: number): void {

@@ -32,10 +32,17 @@ Flags (defaults in brackets):
                      ws connects to Roomwire's /ws and to the baseline's WebSocket port [tcp]
   --baseline         run the same workload against the bench's minimal relay first, then
                      Roomwire, and print Roomwire's figures as ratios to the baseline's
+  --cluster          run Roomwire on one process first, then as a cluster of --nodes
+                     processes sharing one Redis (--redis), each room's members spread
+                     over the nodes, and print the cluster's figures as ratios to the
+                     single process's; server CPU and memory are the nodes' plus Redis's
+  --nodes N          cluster processes [2]
+  --redis URL        the Redis the cluster uses [redis://127.0.0.1:6379]
   --baseline-cork    use the baseline relay's one batching variant (baseline-cork): each
                      socket is corked while one read is handled, so a read's lines to one
                      recipient leave in one writev
-  --server NAME      roomwire, baseline or baseline-cork: run against one only [roomwire]
+  --server NAME      roomwire, baseline, baseline-cork or cluster: run against one only
+                     [roomwire]
   --profile DIR      pass --cpu-prof --cpu-prof-dir=DIR to the server processes
   --server-log FILE  keep the server's stdout (its JSON logs) in FILE [discarded]
   --log-level L      Roomwire's --log-level [info]
@@ -48,6 +55,7 @@ Examples:
   npm run bench -- connect --clients 10000 --baseline
   npm run bench -- udp --rooms 50 --clients 10 --hz 20 --baseline
   npm run bench -- chatter --transport ws --baseline
+  npm run bench -- chatter --cluster --nodes 2
 `;
 
 export interface BenchOptions {
@@ -65,6 +73,8 @@ export interface BenchOptions {
   readonly workers: number;
   readonly transport: BenchTransport;
   readonly servers: readonly ServerKind[];
+  readonly nodes: number;
+  readonly redisUrl: string;
   readonly profileDir: string | undefined;
   readonly serverLog: string | undefined;
   readonly logLevel: string;
@@ -111,6 +121,9 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
       transport: text,
       baseline: { type: 'boolean' },
       'baseline-cork': { type: 'boolean' },
+      cluster: { type: 'boolean' },
+      nodes: text,
+      redis: text,
       server: text,
       profile: text,
       'server-log': text,
@@ -125,8 +138,11 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     throw new UsageError(`expected one workload of ${WORKLOADS.join(', ')}`);
   }
   const server = values.server ?? 'roomwire';
-  if (server !== 'roomwire' && server !== 'baseline' && server !== 'baseline-cork') {
-    throw new UsageError('--server must be roomwire, baseline or baseline-cork');
+  if (!['roomwire', 'baseline', 'baseline-cork', 'cluster'].includes(server)) {
+    throw new UsageError('--server must be roomwire, baseline, baseline-cork or cluster');
+  }
+  if (values.cluster === true && (values.baseline === true || values.server !== undefined)) {
+    throw new UsageError('--cluster runs Roomwire on one process and as a cluster: drop the rest');
   }
   const baseline: ServerKind = values['baseline-cork'] === true ? 'baseline-cork' : 'baseline';
   if (values.baseline === true && values.server !== undefined) {
@@ -153,7 +169,14 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     drainS: number(values, 'drain', 2, 0.1, 600),
     workers: number(values, 'workers', 2, 1, 64),
     transport,
-    servers: values.baseline === true ? [baseline, 'roomwire'] : [server],
+    servers:
+      values.cluster === true
+        ? ['roomwire', 'cluster']
+        : values.baseline === true
+          ? [baseline, 'roomwire']
+          : [server as ServerKind],
+    nodes: number(values, 'nodes', 2, 1, 16),
+    redisUrl: values.redis ?? 'redis://127.0.0.1:6379',
     profileDir: values.profile,
     serverLog: values['server-log'],
     logLevel: values['log-level'] ?? 'info',

@@ -143,3 +143,39 @@ export function machineInfo(): MachineInfo {
     os: `${os.type()} ${os.release()}`,
   };
 }
+
+/** The summed memory of several processes (a cluster's nodes); peaks are summed as well. */
+export function totalMemoryKb(pids: readonly number[]): { rssKb: number; peakKb: number } {
+  let rssKb = 0;
+  let peakKb = 0;
+  for (const pid of pids) {
+    const memory = memoryKb(pid);
+    rssKb += memory.rssKb;
+    peakKb += memory.peakKb;
+  }
+  return { rssKb, peakKb };
+}
+
+/**
+ * The process id of the Redis server at `url` (from `INFO server`), if it runs on this machine,
+ * so that its CPU counts as the cluster's; undefined when it cannot be asked.
+ */
+export function redisPid(url: string): Promise<number | undefined> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: hostname, port: Number(port || 6379) });
+    let text = '';
+    const done = (pid: number | undefined): void => {
+      socket.destroy();
+      resolve(pid);
+    };
+    socket.setTimeout(2000, () => done(undefined));
+    socket.on('error', () => done(undefined));
+    socket.on('connect', () => socket.write('INFO server\r\n'));
+    socket.on('data', (chunk: Buffer) => {
+      text += chunk.toString('latin1');
+      const match = /process_id:(\d+)/.exec(text);
+      if (match !== null) done(Number(match[1]));
+    });
+  });
+}

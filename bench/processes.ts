@@ -41,11 +41,16 @@ export interface ServerPorts {
   readonly httpPort: number;
 }
 
+/**
+ * Starts one server process of `kind`. A `cluster` node is Roomwire with the cluster options:
+ * every node of one run shares the Redis and the key prefix `cluster`.
+ */
 export function startServer(
   kind: ServerKind,
   { port, httpPort }: ServerPorts,
   options: BenchOptions,
   pin: boolean,
+  clusterPrefix = '',
 ): ChildProcess {
   const nodeFlags: string[] = [];
   if (options.profileDir !== undefined) {
@@ -57,13 +62,16 @@ export function startServer(
     );
   }
   const args = ['--host', HOST, '--port', String(port)];
-  if (kind === 'roomwire') args.push('--log-level', options.logLevel, '--http-port', `${httpPort}`);
-  else if (options.transport === 'ws') args.push('--ws-port', String(httpPort));
+  const roomwire = kind === 'roomwire' || kind === 'cluster';
+  if (roomwire) args.push('--log-level', options.logLevel, '--http-port', `${httpPort}`);
+  if (kind === 'cluster') {
+    args.push('--cluster', options.redisUrl, '--cluster-prefix', clusterPrefix);
+  } else if (options.transport === 'ws') args.push('--ws-port', String(httpPort));
   if (kind === 'baseline-cork') args.push('--cork');
   const [file, argv] = pinned(pin, 0, [
     process.execPath,
     ...nodeFlags,
-    kind === 'roomwire' ? ROOMWIRE_SCRIPT : BASELINE_SCRIPT,
+    roomwire ? ROOMWIRE_SCRIPT : BASELINE_SCRIPT,
     ...args,
   ]);
   const logFd = openSync(options.serverLog ?? '/dev/null', 'a');
@@ -160,10 +168,11 @@ interface CpuSnapshot {
   readonly machine: number;
 }
 
-export function snapshot(pid: number, workers: Workers): CpuSnapshot {
+/** `pids`: every process of the server under test (a cluster's nodes and its Redis). */
+export function snapshot(pids: readonly number[], workers: Workers): CpuSnapshot {
   const self = process.cpuUsage();
   return {
-    server: cpuSeconds(pid),
+    server: pids.reduce((total, pid) => total + cpuSeconds(pid), 0),
     generator: workers.cpuSeconds(),
     self: (self.user + self.system) / 1e6,
     machine: machineBusySeconds(),

@@ -4,7 +4,8 @@ import type { BenchOptions } from './options.js';
 import type { MachineInfo } from './proc.js';
 import type { SetupReport, WorkerStats, Workload } from './types.js';
 
-export type ServerKind = 'baseline' | 'baseline-cork' | 'roomwire';
+/** `cluster` is Roomwire on `--nodes` processes sharing one Redis (`--cluster`). */
+export type ServerKind = 'baseline' | 'baseline-cork' | 'roomwire' | 'cluster';
 
 /** What the orchestrator measured around one server run. */
 export interface Measurements {

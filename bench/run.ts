@@ -14,9 +14,18 @@ import {
   snapshot,
   startServer,
   stop,
+  type ServerPorts,
   Workers,
 } from './processes.js';
-import { canPin, freePort, machineInfo, memoryKb, openFilesLimit, waitForListen } from './proc.js';
+import {
+  canPin,
+  freePort,
+  machineInfo,
+  openFilesLimit,
+  redisPid,
+  totalMemoryKb,
+  waitForListen,
+} from './proc.js';
 import {
   buildResults,
   comparison,
@@ -25,11 +34,11 @@ import {
   type RunLine,
   type ServerKind,
 } from './report.js';
-import type { RoomShare, SetupReport, WorkerPlan, WorkerStats } from './types.js';
+import type { BenchNode, RoomShare, SetupReport, WorkerPlan, WorkerStats } from './types.js';
 import { nowUs } from './wire.js';
 
 /** Splits the clients into per-worker room shares. */
-function plans(options: BenchOptions, port: number, httpPort: number): WorkerPlan[] {
+function plans(options: BenchOptions, nodes: readonly BenchNode[]): WorkerPlan[] {
   const shares: RoomShare[][] = Array.from({ length: options.workers }, () => []);
   const { workload, workers } = options;
   if (workload === 'saturate') {
@@ -49,9 +58,8 @@ function plans(options: BenchOptions, port: number, httpPort: number): WorkerPla
   return shares.map((rooms, w) => ({
     workload,
     host: HOST,
-    port,
+    nodes,
     transport: options.transport,
-    wsUrl: `ws://${HOST}:${httpPort}/ws`,
     rooms,
     mode: workload === 'saturate' ? 1 : 0,
     size: options.size,
@@ -68,23 +76,37 @@ function plans(options: BenchOptions, port: number, httpPort: number): WorkerPla
 }
 
 async function runOnce(kind: ServerKind, options: BenchOptions, pin: boolean): Promise<RunLine> {
-  const port = await freePort(HOST);
-  const httpPort = await freePort(HOST);
-  log(`${options.workload} against ${kind} on port ${port} (${options.transport})`);
-  const server = startServer(kind, { port, httpPort }, options, pin);
-  const pid = server.pid ?? -1;
+  const count = kind === 'cluster' ? options.nodes : 1;
+  const ports: ServerPorts[] = [];
+  for (let index = 0; index < count; index += 1) {
+    ports.push({ port: await freePort(HOST), httpPort: await freePort(HOST) });
+  }
+  const where = ports.map((p) => p.port).join(', ');
+  log(`${options.workload} against ${kind} on port ${where} (${options.transport})`);
+  const prefix = `bench-${process.pid}-${Date.now()}`;
+  const servers = ports.map((p) => startServer(kind, p, options, pin, prefix));
+  const pids = servers.map((server) => server.pid ?? -1);
   let workers: Workers | undefined;
   try {
-    await waitForListen(HOST, port, 10_000);
-    if (options.transport === 'ws') await waitForListen(HOST, httpPort, 10_000);
+    for (const { port, httpPort } of ports) {
+      await waitForListen(HOST, port, 10_000);
+      if (options.transport === 'ws') await waitForListen(HOST, httpPort, 10_000);
+    }
+    if (kind === 'cluster') {
+      const redis = await redisPid(options.redisUrl);
+      if (redis === undefined)
+        log(`note: Redis's CPU is not counted (no pid from ${options.redisUrl})`);
+      else pids.push(redis);
+    }
     await sleep(300);
-    const idle = memoryKb(pid);
+    const idle = totalMemoryKb(pids);
     workers = new Workers(options.workers, pin);
     await workers.started;
-    const workerPlans = plans(options, port, httpPort);
+    const nodes = ports.map((p) => ({ port: p.port, wsUrl: `ws://${HOST}:${p.httpPort}/ws` }));
+    const workerPlans = plans(options, nodes);
     const setupTimeout = Math.max(...workerPlans.map((p) => p.setupTimeoutMs)) + 5_000;
     const setupStart = nowUs();
-    const cpuSetup0 = snapshot(pid, workers);
+    const cpuSetup0 = snapshot(pids, workers);
     const ready = await workers.ask(
       workerPlans.map((plan) => ({ type: 'setup', plan })),
       'ready',
@@ -92,8 +114,8 @@ async function runOnce(kind: ServerKind, options: BenchOptions, pin: boolean): P
     );
     const setups: SetupReport[] = ready.map((answer) => answer.setup);
     const setupS = (nowUs() - setupStart) / 1e6;
-    const cpuSetup1 = snapshot(pid, workers);
-    const afterSetup = memoryKb(pid);
+    const cpuSetup1 = snapshot(pids, workers);
+    const afterSetup = totalMemoryKb(pids);
     log(`${setups.reduce((n, s) => n + s.joined, 0)} clients ready in ${setupS.toFixed(2)} s`);
 
     const connect = options.workload === 'connect';
@@ -102,15 +124,15 @@ async function runOnce(kind: ServerKind, options: BenchOptions, pin: boolean): P
     const measureEndUs = connect ? startUs + 1e6 : measureStartUs + options.durationS * 1e6;
     workers.broadcast({ type: 'run', window: { startUs, measureStartUs, measureEndUs } });
     await sleep((measureStartUs - nowUs()) / 1000);
-    const cpu0 = snapshot(pid, workers);
+    const cpu0 = snapshot(pids, workers);
     await sleep((measureEndUs - nowUs()) / 1000);
-    const cpu1 = snapshot(pid, workers);
-    const loaded = memoryKb(pid);
+    const cpu1 = snapshot(pids, workers);
+    const loaded = totalMemoryKb(pids);
     await sleep(options.drainS * 1000);
     const stats: WorkerStats[] = (await workers.ask([{ type: 'report' }], 'stats', 10_000)).map(
       (a) => a.stats,
     );
-    const end = memoryKb(pid);
+    const end = totalMemoryKb(pids);
     const cpu = connect ? cpuDelta(cpuSetup0, cpuSetup1) : cpuDelta(cpu0, cpu1);
     const results = buildResults(options.workload, {
       setups,
@@ -139,7 +161,7 @@ async function runOnce(kind: ServerKind, options: BenchOptions, pin: boolean): P
       workers.broadcast({ type: 'close' });
       await Promise.all(workers.children.map((child) => stop(child, 2000)));
     }
-    await stop(server, 5000);
+    await Promise.all(servers.map((server) => stop(server, 5000)));
   }
 }
 

@@ -11,14 +11,20 @@ export interface RoomShare {
   readonly size: number;
 }
 
+/** Where one server process of the run listens. */
+export interface BenchNode {
+  readonly port: number;
+  readonly wsUrl: string;
+}
+
 /** What a worker is told to set up. */
 export interface WorkerPlan {
   readonly workload: Workload;
   readonly host: string;
-  readonly port: number;
-  /** tcp, or ws: a WebSocket to `wsUrl`. */
+  /** One entry per server process; a room's members are spread over them in turn. */
+  readonly nodes: readonly BenchNode[];
+  /** tcp, or ws: a WebSocket to the node's `wsUrl`. */
   readonly transport: 'tcp' | 'ws';
-  readonly wsUrl: string;
   readonly rooms: readonly RoomShare[];
   /** Message relay mode: 0 (others) or 1 (all). */
   readonly mode: number;

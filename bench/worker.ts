@@ -14,6 +14,8 @@ const MAX_BEHIND_S = 0.1;
 
 const meter = new Meter();
 const clients: BenchClient[] = [];
+/** Per client, its place in its room: member k connects to server process k mod nodes. */
+const nodeIndex: number[] = [];
 const ready: BenchClient[] = [];
 let plan: WorkerPlan | undefined;
 let failed = 0;
@@ -88,7 +90,9 @@ function startConnections(): void {
   const pending = started - ready.length - failed;
   let budget = Math.min(due - started, plan.maxPending - pending);
   while (budget > 0 && started < clients.length) {
-    clients[started]?.connect(plan);
+    const client = clients[started];
+    const node = plan.nodes[(nodeIndex[started] ?? 0) % plan.nodes.length];
+    if (client !== undefined && node !== undefined) client.connect(plan, node);
     started += 1;
     budget -= 1;
   }
@@ -103,6 +107,7 @@ function setup(next: WorkerPlan): void {
     for (let index = 0; index < share.count; index += 1) {
       const username = `${next.namePrefix}-${clients.length}`;
       clients.push(new BenchClient(username, share, meter, hooks, udp, cork));
+      nodeIndex.push(index);
     }
   }
   setupStartUs = nowUs();
