@@ -1,6 +1,7 @@
 import { closesConnection, ERROR_CODES, type ErrorCode } from '../protocol/error-codes.js';
 import { encodeError } from '../protocol/encode.js';
-import type { Session } from './state.js';
+import type { ClusterRequest } from './cluster-types.js';
+import type { ClusterWait, Session } from './state.js';
 import { RelayState } from './state.js';
 import type { ClientIdGenerator, EffectSink, RelayEvent, RelayLimits } from './types.js';
 
@@ -12,7 +13,15 @@ export class RelayContext {
     readonly limits: RelayLimits,
     readonly ids: ClientIdGenerator,
     readonly emit: EffectSink,
+    /** Cluster mode: room-affecting commands go through the backplane (docs/cluster.md). */
+    readonly cluster: boolean = false,
   ) {}
+
+  /** Cluster mode: asks the backplane, holding the session's further lines until it answers. */
+  ask(session: Session, request: ClusterRequest & { op: ClusterWait }): void {
+    session.waiting = request.op;
+    this.emit({ type: 'cluster', request });
+  }
 
   send(session: Session, data: Buffer): void {
     this.emit({ type: 'send', connId: session.connId, data });
@@ -43,5 +52,13 @@ export class RelayContext {
    */
   drop: (session: Session, code: ErrorCode) => void = () => {
     throw new Error('RelayContext.drop used before the relay wired it');
+  };
+
+  /**
+   * Cluster mode: the backplane answered a waiting session; replays the lines it held. Set by
+   * the relay, which owns line handling.
+   */
+  release: (session: Session) => void = () => {
+    throw new Error('RelayContext.release used before the relay wired it');
   };
 }

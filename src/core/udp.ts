@@ -40,6 +40,12 @@ export function handleDatagram(ctx: RelayContext, from: UdpAddress, data: Buffer
       ctx.emit({ type: 'datagram', to: from, data: encodeErrorDatagram('not_in_room') });
       return;
     }
+    if (ctx.cluster) {
+      const { clientId } = bound;
+      const { mode, payload } = datagram;
+      const event = { kind: 'message', clientId, mode, udp: true, payload } as const;
+      return ctx.emit({ type: 'cluster', request: { op: 'publish', room: room.name, event } });
+    }
     const data = encodeMessageDatagram(bound.clientId, datagram.payload);
     const except = includesSender(datagram.mode) ? undefined : bound;
     for (const member of room.members) {
@@ -53,6 +59,15 @@ export function handleDatagram(ctx: RelayContext, from: UdpAddress, data: Buffer
   if (members === undefined) {
     ctx.emit({ type: 'datagram', to: from, data: encodeErrorDatagram('unknown_group') });
     return;
+  }
+  if (ctx.cluster) {
+    const event = {
+      senderId: bound.clientId,
+      targets: members,
+      udp: true,
+      payload: datagram.payload,
+    };
+    return ctx.emit({ type: 'cluster', request: { op: 'group', event } });
   }
   const message = encodeMessageDatagram(bound.clientId, datagram.payload);
   for (const clientId of members) {

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import { registerAdmin, type AdminHandle } from '../admin/admin-routes.js';
 import { acceptEveryone, type Authenticator } from '../auth/authenticator.js';
+import type { Backplane } from '../cluster/backplane.js';
+import { RedisBackplane } from '../cluster/redis-backplane.js';
 import type { RoomwireConfig } from '../config/config.js';
 import { parseOriginList } from '../config/origins.js';
 import { Relay } from '../core/relay.js';
@@ -50,6 +52,8 @@ export class RoomwireServer {
   readonly #admin: AdminHandle;
   readonly #readiness = new ReadinessChecks();
   readonly #listening = { tcp: false, udp: false, http: false };
+  /** Cluster mode only (`--cluster`): the Redis backplane. */
+  readonly #backplane: Backplane | undefined;
   #nextConnId = 1;
   #nextClientId = 1;
   #stopping: Promise<void> | undefined;
@@ -58,6 +62,21 @@ export class RoomwireServer {
     const { config, logger } = options;
     this.#config = config;
     this.#logger = logger;
+    const backplane =
+      config.cluster === ''
+        ? undefined
+        : new RedisBackplane({
+            url: config.cluster,
+            prefix: config.clusterPrefix,
+            heartbeatMs: config.clusterHeartbeatMs,
+            nodeTimeoutMs: config.clusterNodeTimeoutMs,
+            idBlockSize: config.clusterIdBlock,
+            maxRooms: config.maxRooms,
+            maxRoomMembers: config.maxRoomMembers,
+            logger,
+            onDropped: () => this.#counters.dropped('backplane'),
+          });
+    this.#backplane = backplane;
     const runEffect = createEffectRunner({
       connections: this.#connections,
       sendDatagram: (to, data) => this.#udp.send(to, data),
@@ -66,11 +85,13 @@ export class RoomwireServer {
         this.#input({ type: 'auth-result', connId, accepted }, this.#connections.get(connId)),
       logger,
       counters: this.#counters,
+      ...(backplane === undefined ? {} : { cluster: (request) => backplane.request(request) }),
     });
     this.relay = new Relay({
       limits: relayLimits(config),
-      ids: { next: () => this.#nextClientId++ },
+      ids: backplane?.ids ?? { next: () => this.#nextClientId++ },
       emit: runEffect,
+      cluster: backplane !== undefined,
     });
     this.#tcp = new TcpTransport({
       host: config.host,
@@ -116,6 +137,7 @@ export class RoomwireServer {
       this.#readiness.add(part, () => this.#listening[part]);
     }
     this.#readiness.add('accepting', () => this.#stopping === undefined);
+    if (backplane !== undefined) this.#readiness.add('cluster', () => backplane.ready());
     const source = adminSource({
       relay: this.relay,
       counters: this.#counters,
@@ -145,6 +167,8 @@ export class RoomwireServer {
    * the TCP port is picked by the system and UDP follows it.
    */
   async start(): Promise<ListeningAddress> {
+    // A cluster node joins the cluster (and gets its first client ids) before taking clients.
+    await this.#backplane?.start((input) => this.#input(input, undefined));
     const port = await this.#tcp.listen();
     this.#listening.tcp = true;
     try {
@@ -200,6 +224,7 @@ export class RoomwireServer {
     this.#ws.destroyAll();
     this.#ws.close();
     await Promise.all([stoppedAccepting, this.#udp.close()]);
+    await this.#backplane?.stop();
     this.#logger.info('roomwire stopped');
   }
 

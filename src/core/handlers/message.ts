@@ -10,6 +10,12 @@ import type { Handler } from './handler.js';
 export const handleMessage: Handler<'message'> = (ctx, session, command) => {
   const room = session.room;
   if (room === undefined) return ctx.refuse(session, 'not_in_room');
+  if (ctx.cluster) {
+    const { clientId } = session;
+    const { mode, payload } = command;
+    const event = { kind: 'message', clientId, mode, udp: false, payload } as const;
+    return ctx.emit({ type: 'cluster', request: { op: 'publish', room: room.name, event } });
+  }
   ctx.emit({
     type: 'fanout',
     connIds: room.connIds,
