@@ -34,6 +34,11 @@ export class IdBlocks implements ClientIdGenerator {
     );
   }
 
+  /** The highest id reserved by this node (0 before the first block). */
+  highest(): number {
+    return Math.max(this.#end, this.#spare?.end ?? 0) - 1;
+  }
+
   next(): number {
     if (this.#next >= this.#end && this.#spare !== undefined) {
       this.#next = this.#spare.first;

@@ -115,6 +115,18 @@ return count
 `;
 
 /**
+ * ARGV: prefix, highest id. Raises the client id counter to at least the highest id this node
+ * holds, in case Redis restarted without its data (docs/cluster.md, what can be lost).
+ */
+export const RAISE_IDS_SCRIPT = `
+local key = ARGV[1] .. ':ids'
+if tonumber(redis.call('GET', key) or '0') < tonumber(ARGV[2]) then
+  redis.call('SET', key, ARGV[2])
+end
+return 0
+`;
+
+/**
  * ARGV: prefix, password. The room list (protocol section 8): public rooms, plus the private ones
  * whose password matches, in creation order, as `{name, count, name, count...}`.
  */

@@ -17,6 +17,7 @@ import {
   JOIN_SCRIPT,
   LEAVE_SCRIPT,
   LIST_SCRIPT,
+  RAISE_IDS_SCRIPT,
   REAP_DEAD_SCRIPT,
   REAP_NODE_SCRIPT,
 } from './lua-scripts.js';
@@ -47,6 +48,7 @@ interface ScriptCommands {
   rwReapNode(...args: string[]): Promise<number>;
   rwReapDead(...args: string[]): Promise<number>;
   rwList(...args: string[]): Promise<string[]>;
+  rwRaiseIds(...args: (string | number)[]): Promise<number>;
 }
 
 const SCRIPTS = {
@@ -55,6 +57,7 @@ const SCRIPTS = {
   rwReapNode: REAP_NODE_SCRIPT,
   rwReapDead: REAP_DEAD_SCRIPT,
   rwList: LIST_SCRIPT,
+  rwRaiseIds: RAISE_IDS_SCRIPT,
 } as const;
 
 /**
@@ -321,6 +324,7 @@ export class RedisBackplane implements Backplane {
   async #register(): Promise<void> {
     const { prefix, nodeTimeoutMs } = this.#options;
     await this.#cmd.rwReapNode(prefix, this.nodeId);
+    await this.#cmd.rwRaiseIds(prefix, Math.max(0, this.ids.highest()));
     await this.#cmd.set(this.#keys.nodeAlive(this.nodeId), '1', 'PX', nodeTimeoutMs);
     await this.#cmd.sadd(this.#keys.nodes, this.nodeId);
     await this.#sub.subscribe(this.#keys.groupChannel);
