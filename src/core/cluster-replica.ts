@@ -91,8 +91,9 @@ function applyRoomEvent(ctx: RelayContext, room: Room, event: RoomEvent): void {
       if (leaver === undefined) return;
       const live = ctx.state.sessions.get(leaver.connId) === leaver;
       leaveRoom(ctx, leaver, live);
-      if (live && leaver.waiting === 'leave') ctx.release(leaver);
       if (!room.members.some(isLocal)) unwatch(ctx, room);
+      // Last: the leaver's held lines may join this very room again.
+      if (live && leaver.waiting === 'leave') ctx.release(leaver);
       return;
     }
     case 'message': {
