@@ -7,6 +7,7 @@ import { DEFAULTS, type SettingName } from '../config/defaults.js';
 import { loadConfig } from '../config/load-config.js';
 import { runServer } from '../server/run-server.js';
 import { runClientCommand } from './client-command.js';
+import { runClusterCommand } from './cluster-command.js';
 import { runUsersCommand } from './users-command.js';
 
 const SETTINGS = Object.keys(DEFAULTS) as SettingName[];
@@ -14,6 +15,7 @@ const SETTINGS = Object.keys(DEFAULTS) as SettingName[];
 const USAGE = `Usage: roomwire [serve] [options]
        roomwire users add NAME [--users-file FILE]
        roomwire client [--host HOST] [--port PORT] [--name NAME] [--room ROOM] [--raw]
+       roomwire cluster [--nodes N] [--redis URL] [--port PORT] [--http-port PORT]
 
 Roomwire relays VelNet-protocol messages between game clients over TCP and UDP.
 
@@ -37,6 +39,9 @@ async function main(argv: string[]): Promise<number> {
       stdout: process.stdout,
       stderr: process.stderr,
     });
+  }
+  if (argv[0] === 'cluster') {
+    return runClusterCommand(argv.slice(1), { stdout: process.stdout, stderr: process.stderr });
   }
   if (argv[0] === 'users') {
     return runUsersCommand(argv.slice(1), {
