@@ -9,7 +9,7 @@ import {
 import type { ClusterInput, GroupEvent, RoomEvent } from './cluster-types.js';
 import type { RelayContext } from './context.js';
 import { enterRoom, leaveRoom } from './rooms.js';
-import { REMOTE_CONN_ID, type Room, type Session } from './state.js';
+import { newSession, REMOTE_CONN_ID, type Room, type Session } from './state.js';
 import type { ClientId, ConnId } from './types.js';
 
 /**
@@ -169,19 +169,9 @@ function isLocal(member: Session): boolean {
 
 /** A stand-in for a member connected to another node: never written to. */
 function remoteMember(clientId: ClientId, room: Room): Session {
-  return {
-    connId: REMOTE_CONN_ID,
-    transport: 'tcp',
-    remoteIp: '',
-    phase: 'ready',
-    clientId,
-    username: '',
-    room,
-    groups: new Map(),
-    udp: undefined,
-    authFailures: 0,
-    waiting: undefined,
-    pending: [],
-    pendingBytes: 0,
-  };
+  const member = newSession(REMOTE_CONN_ID, 'tcp', '');
+  member.phase = 'ready';
+  member.clientId = clientId;
+  member.room = room;
+  return member;
 }

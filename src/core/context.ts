@@ -1,9 +1,10 @@
 import { closesConnection, ERROR_CODES, type ErrorCode } from '../protocol/error-codes.js';
 import { encodeError } from '../protocol/encode.js';
 import type { ClusterRequest } from './cluster-types.js';
-import type { ClusterWait, Session } from './state.js';
+import type { MessageMode } from '../protocol/commands.js';
+import type { ClusterWait, Room, Session } from './state.js';
 import { RelayState } from './state.js';
-import type { ClientIdGenerator, EffectSink, RelayEvent, RelayLimits } from './types.js';
+import type { ClientId, ClientIdGenerator, EffectSink, RelayEvent, RelayLimits } from './types.js';
 
 /** What every handler works with: the state, the limits and the ways out. */
 export class RelayContext {
@@ -16,6 +17,23 @@ export class RelayContext {
     /** Cluster mode: room-affecting commands go through the backplane (docs/cluster.md). */
     readonly cluster: boolean = false,
   ) {}
+
+  /** Cluster mode: puts a `3:` message (TCP or UDP) on its room's channel. */
+  publish(room: Room, clientId: ClientId, mode: MessageMode, udp: boolean, payload: Buffer): void {
+    const event = { kind: 'message', clientId, mode, udp, payload } as const;
+    this.emit({ type: 'cluster', request: { op: 'publish', room: room.name, event } });
+  }
+
+  /** Cluster mode: sends a group message to its targets on every node. */
+  publishGroup(
+    senderId: ClientId,
+    targets: readonly ClientId[],
+    udp: boolean,
+    payload: Buffer,
+  ): void {
+    const event = { senderId, targets, udp, payload };
+    this.emit({ type: 'cluster', request: { op: 'group', event } });
+  }
 
   /** Cluster mode: asks the backplane, holding the session's further lines until it answers. */
   ask(session: Session, request: ClusterRequest & { op: ClusterWait }): void {

@@ -7,7 +7,7 @@ import { RelayContext } from './context.js';
 import { HANDLERS } from './handlers/index.js';
 import type { Handler } from './handlers/handler.js';
 import { leaveRoom } from './rooms.js';
-import type { Room, Session } from './state.js';
+import { newSession, type Room, type Session } from './state.js';
 import type { ClientIdGenerator, ConnId, EffectSink, RelayInput, RelayLimits } from './types.js';
 import { handleDatagram, unbindUdp } from './udp.js';
 
@@ -140,21 +140,7 @@ export class Relay {
   #connect(connId: ConnId, transport: Session['transport'], remoteIp: string): void {
     const ctx = this.#ctx;
     if (ctx.state.sessions.has(connId)) throw new Error(`connection ${connId} is already known`);
-    const session: Session = {
-      connId,
-      transport,
-      remoteIp,
-      phase: 'anonymous',
-      clientId: -1,
-      username: '',
-      room: undefined,
-      groups: new Map(),
-      udp: undefined,
-      authFailures: 0,
-      waiting: undefined,
-      pending: [],
-      pendingBytes: 0,
-    };
+    const session = newSession(connId, transport, remoteIp);
     ctx.state.sessions.set(connId, session);
     if (ctx.state.sessions.size > ctx.limits.maxConnections) ctx.refuse(session, 'server_full');
   }

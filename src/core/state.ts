@@ -51,6 +51,25 @@ export function masterOf(room: Room): Session | undefined {
   return room.members[0];
 }
 
+/** A new session, not logged in: the connection has just opened. */
+export function newSession(connId: ConnId, transport: TransportKind, remoteIp: string): Session {
+  return {
+    connId,
+    transport,
+    remoteIp,
+    phase: 'anonymous',
+    clientId: -1,
+    username: '',
+    room: undefined,
+    groups: new Map(),
+    udp: undefined,
+    authFailures: 0,
+    waiting: undefined,
+    pending: [],
+    pendingBytes: 0,
+  };
+}
+
 /** Every table the core keeps. Only the core mutates it. */
 export class RelayState {
   readonly sessions = new Map<ConnId, Session>();

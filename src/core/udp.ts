@@ -41,10 +41,7 @@ export function handleDatagram(ctx: RelayContext, from: UdpAddress, data: Buffer
       return;
     }
     if (ctx.cluster) {
-      const { clientId } = bound;
-      const { mode, payload } = datagram;
-      const event = { kind: 'message', clientId, mode, udp: true, payload } as const;
-      return ctx.emit({ type: 'cluster', request: { op: 'publish', room: room.name, event } });
+      return ctx.publish(room, bound.clientId, datagram.mode, true, datagram.payload);
     }
     const data = encodeMessageDatagram(bound.clientId, datagram.payload);
     const except = includesSender(datagram.mode) ? undefined : bound;
@@ -60,15 +57,7 @@ export function handleDatagram(ctx: RelayContext, from: UdpAddress, data: Buffer
     ctx.emit({ type: 'datagram', to: from, data: encodeErrorDatagram('unknown_group') });
     return;
   }
-  if (ctx.cluster) {
-    const event = {
-      senderId: bound.clientId,
-      targets: members,
-      udp: true,
-      payload: datagram.payload,
-    };
-    return ctx.emit({ type: 'cluster', request: { op: 'group', event } });
-  }
+  if (ctx.cluster) return ctx.publishGroup(bound.clientId, members, true, datagram.payload);
   const message = encodeMessageDatagram(bound.clientId, datagram.payload);
   for (const clientId of members) {
     const target = ctx.state.clients.get(clientId)?.udp;

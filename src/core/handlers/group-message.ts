@@ -9,15 +9,7 @@ import type { Handler } from './handler.js';
 export const handleGroupMessage: Handler<'group-message'> = (ctx, session, command) => {
   const members = session.groups.get(command.group);
   if (members === undefined) return ctx.refuse(session, 'unknown_group');
-  if (ctx.cluster) {
-    const event = {
-      senderId: session.clientId,
-      targets: members,
-      udp: false,
-      payload: command.payload,
-    };
-    return ctx.emit({ type: 'cluster', request: { op: 'group', event } });
-  }
+  if (ctx.cluster) return ctx.publishGroup(session.clientId, members, false, command.payload);
   const connIds: ConnId[] = [];
   for (const clientId of members) {
     const target = ctx.state.clients.get(clientId);

@@ -10,12 +10,7 @@ import type { Handler } from './handler.js';
 export const handleMessage: Handler<'message'> = (ctx, session, command) => {
   const room = session.room;
   if (room === undefined) return ctx.refuse(session, 'not_in_room');
-  if (ctx.cluster) {
-    const { clientId } = session;
-    const { mode, payload } = command;
-    const event = { kind: 'message', clientId, mode, udp: false, payload } as const;
-    return ctx.emit({ type: 'cluster', request: { op: 'publish', room: room.name, event } });
-  }
+  if (ctx.cluster) return ctx.publish(room, session.clientId, command.mode, false, command.payload);
   ctx.emit({
     type: 'fanout',
     connIds: room.connIds,
