@@ -1,6 +1,16 @@
 import type { ClusterInput, ClusterRequest } from '../core/cluster-types.js';
 import type { ClientIdGenerator } from '../core/types.js';
 
+/** The backplane could not be reached at start; `code` makes the CLI print the message alone. */
+export class BackplaneUnavailableError extends Error {
+  readonly code = 'cluster_unavailable';
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'BackplaneUnavailableError';
+  }
+}
+
 /**
  * The cluster backplane as the server sees it (docs/cluster.md): it takes the core's cluster
  * requests and feeds back answers and room events, in each room channel's order, to every node,

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { ClusterInput, ClusterRequest } from '../core/cluster-types.js';
 import type { ClientId, ConnId } from '../core/types.js';
 import type { ErrorCode } from '../protocol/error-codes.js';
-import type { Backplane } from './backplane.js';
+import { BackplaneUnavailableError, type Backplane } from './backplane.js';
 import {
   decodeGroupEvent,
   decodeRoomEvent,
@@ -139,10 +139,7 @@ export class RedisBackplane implements Backplane {
     const timeoutMs = this.#options.connectTimeoutMs ?? 10_000;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`cannot reach Redis at ${this.#options.url}`)),
-        timeoutMs,
-      );
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     });
     try {
       const connected = Promise.all([this.#cmd.connect(), this.#sub.connect()]);
@@ -154,7 +151,13 @@ export class RedisBackplane implements Backplane {
       this.#stopping = true;
       this.#cmd.disconnect();
       this.#sub.disconnect();
-      throw error;
+      const why = (error as Error).message;
+      throw new BackplaneUnavailableError(
+        `cannot join the cluster at ${this.#options.url}: ${why}`,
+        {
+          cause: error,
+        },
+      );
     } finally {
       clearTimeout(timer);
     }

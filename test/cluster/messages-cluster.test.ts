@@ -88,7 +88,7 @@ describe('a three-node cluster relaying messages', { timeout: 60_000 }, () => {
     assert.deepEqual(await far.client.quiet(0), []);
   });
 
-  it('orders the ordered messages of several senders on different nodes the same for all', async () => {
+  it('orders ordered messages of senders on different nodes, and joins and leaves, the same for all', async () => {
     // One after another, so member i sees the joins of the 2 - i members after it.
     const members: Player[] = [];
     for (const n of [0, 1, 2]) members.push(await player(n, `o${n}`, 'ordered'));
@@ -99,15 +99,36 @@ describe('a three-node cluster relaying messages', { timeout: 60_000 }, () => {
           if ((await member.client.next(5_000)).startsWith('2:')) joins += 1;
       }),
     );
+    // A visitor on another node joins and leaves twice in the middle of the burst.
+    const visitor = await player(1, 'visitor');
     const perSender = 150;
     for (let n = 0; n < perSender; n += 1) {
+      if (n === 30 || n === 90) visitor.client.send('2:ordered');
+      if (n === 60 || n === 120) visitor.client.send('2:-1');
       for (const member of members) member.client.send(`3:3:${member.id}-${n}`);
     }
-    const seen = await Promise.all(members.map((member) => messages(member, perSender * 3)));
+    // Every line each member gets: the messages and the visitor's four membership lines.
+    const seen = await Promise.all(
+      members.map(async (member) => {
+        const lines: string[] = [];
+        while (lines.length < perSender * 3 + 4) lines.push(await member.client.next(10_000));
+        return lines;
+      }),
+    );
     for (const lines of seen.slice(1)) assert.deepEqual(lines, seen[0]);
+    const all = seen[0] as string[];
+    assert.deepEqual(
+      all.filter((line) => line.startsWith('2:')),
+      [
+        `2:${visitor.id}:ordered`,
+        `2:${visitor.id}:`,
+        `2:${visitor.id}:ordered`,
+        `2:${visitor.id}:`,
+      ],
+    );
     // Each sender's own messages keep their sending order within the total order.
     for (const member of members) {
-      const own = (seen[0] as string[]).filter((line) => line.startsWith(`3:${member.id}:`));
+      const own = all.filter((line) => line.startsWith(`3:${member.id}:`));
       assert.deepEqual(
         own,
         Array.from({ length: perSender }, (_, n) => `3:${member.id}:${member.id}-${n}`),
