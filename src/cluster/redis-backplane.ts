@@ -360,7 +360,7 @@ export class RedisBackplane implements Backplane {
     this.#subscriptions.clear();
     this.#chains.clear();
     this.#logger.warn({ role }, 'lost the Redis link; room members detached, reconnecting');
-    this.#feed({ type: 'backplane-lost' });
+    queueMicrotask(() => this.#feed({ type: 'backplane-lost' }));
     // The other connection may still be up: recycle it so both start from a clean state.
     const other = role === 'command' ? this.#sub : this.#cmd;
     if (other.status === 'ready') other.disconnect(true);
