@@ -99,8 +99,13 @@ export class RedisBackplane implements Backplane {
       autoResubscribe: false,
       retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2_000),
     };
-    this.#cmd = new Redis(options.url, redisOptions) as Redis & ScriptCommands;
-    this.#sub = new Redis(options.url, redisOptions);
+    // Named so an operator (or a test) can tell the nodes' connections apart in CLIENT LIST.
+    const name = `roomwire:${this.nodeId}`;
+    this.#cmd = new Redis(options.url, {
+      ...redisOptions,
+      connectionName: `${name}:command`,
+    }) as Redis & ScriptCommands;
+    this.#sub = new Redis(options.url, { ...redisOptions, connectionName: `${name}:subscriber` });
     for (const [name, lua] of Object.entries(SCRIPTS)) {
       this.#cmd.defineCommand(name, { numberOfKeys: 0, lua });
     }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { after, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
 import {
   deletePrefix,
   FAST_CLUSTER,
@@ -129,5 +130,59 @@ describe('Redis restarted under load', { timeout: 90_000 }, () => {
     assert.equal(await a.client.next(5_000), `2:${b.id}:again`);
     b.client.send('3:0:after the storm');
     assert.equal(await a.client.next(5_000), `3:${b.id}:after the storm`);
+  });
+});
+
+describe('one node losing its Redis link while the others keep theirs', { timeout: 60_000 }, () => {
+  const prefix = testPrefix();
+  const cleanup: (() => unknown)[] = [];
+  after(async () => {
+    for (const step of cleanup.reverse()) await step();
+    await deletePrefix(prefix);
+  });
+
+  it('detaches its members, which the others see leave, and lets them join again', async () => {
+    const nodes = await startCluster(2, prefix);
+    cleanup.push(() => Promise.all(nodes.map((node) => node.stop())));
+    const [cut, fine] = nodes as [TestServer, TestServer];
+    const a = await joined(fine.port, 'a', 'room');
+    const b = await joined(cut.port, 'b', 'room');
+    cleanup.push(() => [a, b].forEach((player) => player.client.close()));
+    assert.equal(await a.client.next(5_000), `2:${b.id}:room`);
+
+    // Kill the subscriber connection of the node b is on, as Redis does to a slow subscriber.
+    const redis = new Redis(REDIS_URL);
+    cleanup.push(() => redis.quit());
+    const list = await redis.client('LIST');
+    const nodeIds = await redis.smembers(`${prefix}:{nodes}`);
+    const cutNode = (
+      await Promise.all(
+        nodeIds.map(async (node) =>
+          (await redis.hget(`${prefix}:node:{${node}}:clients`, String(b.id))) ? node : '',
+        ),
+      )
+    ).find((node) => node !== '');
+    const line = String(list)
+      .split('\n')
+      .find((entry) => entry.includes(`name=roomwire:${cutNode}:subscriber`));
+    const id = /(?:^| )id=(\d+)/.exec(line ?? '')?.[1];
+    assert.ok(id !== undefined, 'the subscriber connection is listed by name');
+    await redis.client('KILL', 'ID', id);
+
+    assert.equal(
+      await b.client.next(5_000),
+      '9:unavailable:the cluster backplane is unavailable; try again',
+    );
+    assert.equal(await b.client.next(5_000), `2:${b.id}:`);
+    // The node re-registers at once, removing b's old membership: a sees b leave, as for any leave.
+    assert.equal(await a.client.next(10_000), `2:${b.id}:`);
+    await eventually(async () => (await readyStatus(cut.httpPort)) === 200, 10_000);
+    b.client.send('2:room');
+    assert.deepEqual(await b.client.nextLines(3, 5_000), [
+      `2:${b.id}:room`,
+      `2:${a.id}:room`,
+      `4:${a.id}`,
+    ]);
+    assert.equal(await a.client.next(5_000), `2:${b.id}:room`);
   });
 });
