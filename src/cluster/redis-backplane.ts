@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ClusterInput, ClusterRequest } from '../core/cluster-types.js';
 import type { ClientId, ConnId } from '../core/types.js';
@@ -13,14 +12,7 @@ import {
   RedisKeys,
 } from './channel-codec.js';
 import { IdBlocks } from './id-blocks.js';
-import {
-  JOIN_SCRIPT,
-  LEAVE_SCRIPT,
-  LIST_SCRIPT,
-  RAISE_IDS_SCRIPT,
-  REAP_DEAD_SCRIPT,
-  REAP_NODE_SCRIPT,
-} from './lua-scripts.js';
+import { createLinks, heartbeat, registerNode, type RedisLinks } from './redis-links.js';
 import { RoomChannels } from './room-channels.js';
 
 /** What a {@link RedisBackplane} needs. */
@@ -41,25 +33,6 @@ export interface RedisBackplaneOptions {
   readonly onDropped?: () => void;
 }
 
-/** The scripts, as commands defined on the command connection (EVALSHA, EVAL on NOSCRIPT). */
-interface ScriptCommands {
-  rwJoin(...args: (string | number)[]): Promise<string[]>;
-  rwLeave(...args: (string | number)[]): Promise<number>;
-  rwReapNode(...args: string[]): Promise<number>;
-  rwReapDead(...args: string[]): Promise<number>;
-  rwList(...args: string[]): Promise<string[]>;
-  rwRaiseIds(...args: (string | number)[]): Promise<number>;
-}
-
-const SCRIPTS = {
-  rwJoin: JOIN_SCRIPT,
-  rwLeave: LEAVE_SCRIPT,
-  rwReapNode: REAP_NODE_SCRIPT,
-  rwReapDead: REAP_DEAD_SCRIPT,
-  rwList: LIST_SCRIPT,
-  rwRaiseIds: RAISE_IDS_SCRIPT,
-} as const;
-
 /**
  * The Redis backplane: one Redis pub/sub channel per room is the room's sequencer; joins and
  * leaves are Lua scripts; client ids come in blocks from a counter; nodes keep a heartbeat key
@@ -71,8 +44,7 @@ export class RedisBackplane implements Backplane {
   readonly #options: RedisBackplaneOptions;
   readonly #keys: RedisKeys;
   readonly #logger: Logger;
-  readonly #cmd: Redis & ScriptCommands;
-  readonly #sub: Redis;
+  readonly #links: RedisLinks;
   readonly #channels: RoomChannels;
   readonly #subscriptions = new Map<string, Promise<unknown>>();
   /** Each client's join and leave scripts run one after another, in the order asked. */
@@ -90,51 +62,34 @@ export class RedisBackplane implements Backplane {
     this.#options = options;
     this.#keys = new RedisKeys(options.prefix);
     this.#logger = options.logger.child({ component: 'cluster', node: this.nodeId });
-    const redisOptions: RedisOptions = {
-      lazyConnect: true,
-      // Fail fast instead of buffering without bound while Redis is away (docs/cluster.md).
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      autoResendUnfulfilledCommands: false,
-      autoResubscribe: false,
-      retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2_000),
-    };
-    // Named so an operator (or a test) can tell the nodes' connections apart in CLIENT LIST.
-    const name = `roomwire:${this.nodeId}`;
-    this.#cmd = new Redis(options.url, {
-      ...redisOptions,
-      connectionName: `${name}:command`,
-    }) as Redis & ScriptCommands;
-    this.#sub = new Redis(options.url, { ...redisOptions, connectionName: `${name}:subscriber` });
-    for (const [name, lua] of Object.entries(SCRIPTS)) {
-      this.#cmd.defineCommand(name, { numberOfKeys: 0, lua });
-    }
+    this.#links = createLinks(options.url, this.nodeId);
+    const { cmd, sub } = this.#links;
     for (const [role, redis] of [
-      ['command', this.#cmd],
-      ['subscriber', this.#sub],
+      ['command', cmd],
+      ['subscriber', sub],
     ] as const) {
       redis.on('error', (error: Error) => this.#logger.debug({ err: error, role }, 'redis error'));
       redis.on('close', () => this.#lost(role));
       redis.on('ready', () => this.#recover());
     }
-    this.#sub.on('messageBuffer', (channel: Buffer, message: Buffer) =>
+    sub.on('messageBuffer', (channel: Buffer, message: Buffer) =>
       this.#message(channel.toString(), message),
     );
     this.#channels = new RoomChannels({
       feed: (input) => this.#feed(input),
       subscribe: (room) => {
-        const subscribed = this.#sub.subscribe(this.#keys.roomChannel(room));
+        const subscribed = sub.subscribe(this.#keys.roomChannel(room));
         subscribed.catch(() => undefined);
         this.#subscriptions.set(room, subscribed);
       },
       unsubscribe: (room) => {
         this.#subscriptions.delete(room);
-        this.#sub.unsubscribe(this.#keys.roomChannel(room)).catch(() => undefined);
+        sub.unsubscribe(this.#keys.roomChannel(room)).catch(() => undefined);
       },
     });
     this.ids = new IdBlocks(
       options.idBlockSize,
-      (size) => this.#cmd.incrby(this.#keys.clientIds, size),
+      (size) => cmd.incrby(this.#keys.clientIds, size),
       (error) => this.#logger.warn({ err: error }, 'cannot fetch a block of client ids'),
     );
   }
@@ -147,15 +102,15 @@ export class RedisBackplane implements Backplane {
       timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     });
     try {
-      const connected = Promise.all([this.#cmd.connect(), this.#sub.connect()]);
+      const connected = Promise.all([this.#links.cmd.connect(), this.#links.sub.connect()]);
       connected.catch(() => undefined);
       await Promise.race([connected, timeout]);
       await this.#register();
       await Promise.race([this.ids.start(), timeout]);
     } catch (error) {
       this.#stopping = true;
-      this.#cmd.disconnect();
-      this.#sub.disconnect();
+      this.#links.cmd.disconnect();
+      this.#links.sub.disconnect();
       const why = (error as Error).message;
       throw new BackplaneUnavailableError(
         `cannot join the cluster at ${this.#options.url}: ${why}`,
@@ -211,15 +166,15 @@ export class RedisBackplane implements Backplane {
     if (wasReady) {
       try {
         const { prefix } = this.#options;
-        await this.#cmd.rwReapNode(prefix, this.nodeId);
-        await this.#cmd.del(this.#keys.nodeAlive(this.nodeId));
+        await this.#links.cmd.rwReapNode(prefix, this.nodeId);
+        await this.#links.cmd.del(this.#keys.nodeAlive(this.nodeId));
       } catch (error) {
         this.#logger.warn({ err: error }, 'could not deregister from the cluster');
       }
     }
-    await Promise.allSettled([this.#cmd.quit(), this.#sub.quit()]);
-    this.#cmd.disconnect();
-    this.#sub.disconnect();
+    await Promise.allSettled([this.#links.cmd.quit(), this.#links.sub.quit()]);
+    this.#links.cmd.disconnect();
+    this.#links.sub.disconnect();
   }
 
   #publish(channel: string, data: Buffer): void {
@@ -227,7 +182,7 @@ export class RedisBackplane implements Backplane {
       this.#options.onDropped?.();
       return;
     }
-    this.#cmd.publish(channel, data).catch(() => this.#options.onDropped?.());
+    this.#links.cmd.publish(channel, data).catch(() => this.#options.onDropped?.());
   }
 
   #join(connId: ConnId, clientId: ClientId, room: string, password: string): void {
@@ -240,7 +195,7 @@ export class RedisBackplane implements Backplane {
       let reply: string[];
       try {
         await subscribed;
-        reply = await this.#cmd.rwJoin(
+        reply = await this.#links.cmd.rwJoin(
           ...[prefix, this.nodeId, clientId, room, password, maxRooms, maxRoomMembers],
         );
       } catch (error) {
@@ -269,7 +224,7 @@ export class RedisBackplane implements Backplane {
     this.#chain(clientId, async () => {
       let left: number;
       try {
-        left = await this.#cmd.rwLeave(this.#options.prefix, this.nodeId, clientId);
+        left = await this.#links.cmd.rwLeave(this.#options.prefix, this.nodeId, clientId);
       } catch (error) {
         if (epoch !== this.#epoch || connId < 0) return;
         this.#logger.warn({ err: error, clientId }, 'leave failed');
@@ -285,7 +240,7 @@ export class RedisBackplane implements Backplane {
   #listRooms(connId: ConnId, password: string): void {
     if (!this.#ready) return this.#refuseLater(connId, 'unavailable');
     const epoch = this.#epoch;
-    this.#cmd.rwList(this.#options.prefix, password).then(
+    this.#links.cmd.rwList(this.#options.prefix, password).then(
       (flat) => {
         if (epoch !== this.#epoch) return;
         const rooms = [];
@@ -328,28 +283,19 @@ export class RedisBackplane implements Backplane {
     if (room !== undefined && event !== undefined) this.#channels.event(room, event);
   }
 
-  /** Registers the node: drops whatever an earlier life of it left, then heartbeats. */
-  async #register(): Promise<void> {
-    const { prefix, nodeTimeoutMs } = this.#options;
-    await this.#cmd.rwReapNode(prefix, this.nodeId);
-    await this.#cmd.rwRaiseIds(prefix, Math.max(0, this.ids.highest()));
-    await this.#cmd.set(this.#keys.nodeAlive(this.nodeId), '1', 'PX', nodeTimeoutMs);
-    await this.#cmd.sadd(this.#keys.nodes, this.nodeId);
-    await this.#sub.subscribe(this.#keys.groupChannel);
+  #register(): Promise<void> {
+    const { nodeTimeoutMs } = this.#options;
+    return registerNode(this.#links, this.#keys, this.nodeId, nodeTimeoutMs, this.ids.highest());
   }
 
   #heartbeat(): void {
     if (!this.#ready) return;
-    const { prefix, nodeTimeoutMs } = this.#options;
-    this.#cmd
-      .set(this.#keys.nodeAlive(this.nodeId), '1', 'PX', nodeTimeoutMs)
-      .then(() => this.#cmd.rwReapDead(prefix))
-      .then(
-        (reaped) => {
-          if (reaped > 0) this.#logger.warn({ reaped }, 'removed the clients of dead nodes');
-        },
-        (error: unknown) => this.#logger.debug({ err: error }, 'heartbeat failed'),
-      );
+    heartbeat(this.#links, this.#keys, this.nodeId, this.#options.nodeTimeoutMs).then(
+      (reaped) => {
+        if (reaped > 0) this.#logger.warn({ reaped }, 'removed the clients of dead nodes');
+      },
+      (error: unknown) => this.#logger.debug({ err: error }, 'heartbeat failed'),
+    );
     if (this.ids.available() < this.#options.idBlockSize) this.ids.refill();
   }
 
@@ -367,14 +313,14 @@ export class RedisBackplane implements Backplane {
     this.#logger.warn({ role }, 'lost the Redis link; room members detached, reconnecting');
     queueMicrotask(() => this.#feed({ type: 'backplane-lost' }));
     // The other connection may still be up: recycle it so both start from a clean state.
-    const other = role === 'command' ? this.#sub : this.#cmd;
+    const other = role === 'command' ? this.#links.sub : this.#links.cmd;
     if (other.status === 'ready') other.disconnect(true);
   }
 
   /** Both connections are back: re-register (and reap this node's old memberships). */
   #recover(): void {
     if (!this.#started || this.#stopping || this.#ready || this.#recovering) return;
-    if (this.#cmd.status !== 'ready' || this.#sub.status !== 'ready') return;
+    if (this.#links.cmd.status !== 'ready' || this.#links.sub.status !== 'ready') return;
     this.#recovering = true;
     this.#register().then(
       () => {
