@@ -11,6 +11,8 @@ import { runClusterCommand } from './cluster-command.js';
 import { runUsersCommand } from './users-command.js';
 
 const SETTINGS = Object.keys(DEFAULTS) as SettingName[];
+/** The help's first column: the longest `  --flag VALUE`, plus a space. */
+const FLAG_WIDTH = Math.max(29, ...SETTINGS.map((setting) => flagName(setting).length + 11));
 
 const USAGE = `Usage: roomwire [serve] [options]
        roomwire users add NAME [--users-file FILE]
@@ -21,10 +23,10 @@ Roomwire relays VelNet-protocol messages between game clients over TCP and UDP.
 
 Options (each also as an environment variable, or a key of the --config JSON file;
 precedence: flags, then environment, then file, then defaults):
-  --config FILE              JSON file of settings (env ROOMWIRE_CONFIG)
-${SETTINGS.map((setting) => `  --${flagName(setting)} VALUE`.padEnd(29) + `default ${JSON.stringify(DEFAULTS[setting])}, env ${envName(setting)}`).join('\n')}
-  -h, --help                 show this help
-  -v, --version              print the version
+${'  --config FILE'.padEnd(FLAG_WIDTH)}JSON file of settings (env ROOMWIRE_CONFIG)
+${SETTINGS.map((setting) => `  --${flagName(setting)} VALUE`.padEnd(FLAG_WIDTH) + `default ${JSON.stringify(DEFAULTS[setting])}, env ${envName(setting)}`).join('\n')}
+${'  -h, --help'.padEnd(FLAG_WIDTH)}show this help
+${'  -v, --version'.padEnd(FLAG_WIDTH)}print the version
 `;
 
 function version(): string {
