@@ -58,12 +58,37 @@ describe('a three-node cluster under concurrent joins', { timeout: 60_000 }, () 
     assert.equal(views[0]?.master, `4:${/^2:(\d+):/.exec(views[0]?.members[0] ?? '')?.[1]}`);
   });
 
+  it('leaves no ghost member behind a client that disconnects while its join is in flight', async () => {
+    const [watcher, ...quitters] = await players(4);
+    watcher?.client.send('2:ghost');
+    assert.equal(await watcher?.client.next(5_000), `2:${watcher?.id}:ghost`);
+    await watcher?.client.next(5_000);
+    for (const quitter of quitters) {
+      quitter.client.send('2:ghost');
+      quitter.client.close();
+    }
+    // Any quitter the watcher saw arrive, it also sees leave: the leave runs after the join.
+    const present = new Set<string>();
+    const seenLines = await (watcher as { client: LineClient }).client.quiet(1_500);
+    for (const line of seenLines) {
+      const [, id, room] = /^2:(\d+):(.*)$/.exec(line) ?? [];
+      if (room === 'ghost') present.add(id as string);
+      else if (id !== undefined) present.delete(id);
+    }
+    assert.deepEqual([...present], []);
+    watcher?.client.send('1');
+    assert.match(
+      await (watcher as { client: LineClient }).client.next(5_000),
+      /(^1:|,)ghost-1(,|$)/,
+    );
+  });
+
   it('creates no more than maxRooms rooms when several nodes create rooms at once', async () => {
     const creators = await players(6);
-    // One room (cap) is left from the test above: two more fit.
+    // Two rooms (cap, ghost) are left from the tests above: one more fits.
     for (const [index, { client }] of creators.entries()) client.send(`2:new${index}`);
     const first = await Promise.all(creators.map(({ client }) => client.next(10_000)));
-    assert.equal(first.filter((line) => line.startsWith('9:too_many_rooms:')).length, 4);
-    assert.equal(first.filter((line) => /^2:\d+:new\d$/.test(line)).length, 2);
+    assert.equal(first.filter((line) => line.startsWith('9:too_many_rooms:')).length, 5);
+    assert.equal(first.filter((line) => /^2:\d+:new\d$/.test(line)).length, 1);
   });
 });
