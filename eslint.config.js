@@ -92,6 +92,23 @@ export default tseslint.config(
     ]),
   },
   {
+    // The backplane speaks the core's domain; it may use IO (Redis) but not the outer folders.
+    files: ['src/cluster/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: ['server', 'transports', 'admin', 'config', 'cli', 'auth', 'client'].map(
+            (folder) => ({
+              group: [`**/${folder}/**`, `../${folder}/*`, `../../${folder}/*`],
+              message: `This layer may not import ${folder}/ (see docs/ARCHITECTURE.md).`,
+            }),
+          ),
+        },
+      ],
+    },
+  },
+  {
     files: ['src/core/**/*.ts'],
     rules: {
       ...pureImports([

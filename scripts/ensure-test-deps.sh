@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure what the test suites need is on this machine, installing it from Debian's packages
-# when it is missing: Chromium for the browser tests. Run by `npm test` (pretest).
+# when it is missing: Chromium for the browser tests, and a Redis answering on 127.0.0.1:6379
+# for the cluster tests (started here when none answers). Run by `npm test` (pretest).
 set -euo pipefail
 
 apt_install() {
@@ -16,3 +17,27 @@ apt_install() {
 
 if ! command -v chromium >/dev/null 2>&1; then apt_install chromium; fi
 echo "ensure-test-deps: $(chromium --version 2>/dev/null | head -1)"
+
+if ! command -v redis-cli >/dev/null 2>&1; then apt_install redis-tools; fi
+
+redis_answers() {
+  [ "$(redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null)" = PONG ]
+}
+
+if ! redis_answers; then
+  if ! command -v redis-server >/dev/null 2>&1; then apt_install redis-server; fi
+  # The same command the machines start their Redis with; nothing is kept on disk.
+  dir=/var/lib/redis log=/var/log/redis/ci.log
+  if ! mkdir -p "$dir" /var/log/redis 2>/dev/null || [ ! -w "$dir" ]; then
+    dir=$(mktemp -d) log="$dir/redis.log"
+  fi
+  echo "ensure-test-deps: starting redis-server on 127.0.0.1:6379"
+  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
+    --dir "$dir" --logfile "$log"
+  for _ in $(seq 50); do redis_answers && break; sleep 0.1; done
+  if ! redis_answers; then
+    echo "ensure-test-deps: redis-server did not answer on 127.0.0.1:6379 (log: $log)" >&2
+    exit 1
+  fi
+fi
+echo "ensure-test-deps: $(redis-server --version | head -1)"

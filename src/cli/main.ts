@@ -7,22 +7,26 @@ import { DEFAULTS, type SettingName } from '../config/defaults.js';
 import { loadConfig } from '../config/load-config.js';
 import { runServer } from '../server/run-server.js';
 import { runClientCommand } from './client-command.js';
+import { runClusterCommand } from './cluster-command.js';
 import { runUsersCommand } from './users-command.js';
 
 const SETTINGS = Object.keys(DEFAULTS) as SettingName[];
+/** The help's first column: the longest `  --flag VALUE`, plus a space. */
+const FLAG_WIDTH = Math.max(29, ...SETTINGS.map((setting) => flagName(setting).length + 11));
 
 const USAGE = `Usage: roomwire [serve] [options]
        roomwire users add NAME [--users-file FILE]
        roomwire client [--host HOST] [--port PORT] [--name NAME] [--room ROOM] [--raw]
+       roomwire cluster [--nodes N] [--redis URL] [--port PORT] [--http-port PORT]
 
 Roomwire relays VelNet-protocol messages between game clients over TCP and UDP.
 
 Options (each also as an environment variable, or a key of the --config JSON file;
 precedence: flags, then environment, then file, then defaults):
-  --config FILE              JSON file of settings (env ROOMWIRE_CONFIG)
-${SETTINGS.map((setting) => `  --${flagName(setting)} VALUE`.padEnd(29) + `default ${JSON.stringify(DEFAULTS[setting])}, env ${envName(setting)}`).join('\n')}
-  -h, --help                 show this help
-  -v, --version              print the version
+${'  --config FILE'.padEnd(FLAG_WIDTH)}JSON file of settings (env ROOMWIRE_CONFIG)
+${SETTINGS.map((setting) => `  --${flagName(setting)} VALUE`.padEnd(FLAG_WIDTH) + `default ${JSON.stringify(DEFAULTS[setting])}, env ${envName(setting)}`).join('\n')}
+${'  -h, --help'.padEnd(FLAG_WIDTH)}show this help
+${'  -v, --version'.padEnd(FLAG_WIDTH)}print the version
 `;
 
 function version(): string {
@@ -37,6 +41,9 @@ async function main(argv: string[]): Promise<number> {
       stdout: process.stdout,
       stderr: process.stderr,
     });
+  }
+  if (argv[0] === 'cluster') {
+    return runClusterCommand(argv.slice(1), { stdout: process.stdout, stderr: process.stderr });
   }
   if (argv[0] === 'users') {
     return runUsersCommand(argv.slice(1), {

@@ -82,6 +82,18 @@ export function buildConfig(layers: readonly ConfigLayer[]): RoomwireConfig {
       config[setting] = coerce(setting, raw, layer.source);
     }
   }
+  if (config.cluster !== '' && !/^rediss?:\/\/./.test(config.cluster as string)) {
+    throw new ConfigError('cluster', 'expected a Redis URL like redis://127.0.0.1:6379');
+  }
+  if (!/^[\w.:-]+$/.test(config.clusterPrefix as string)) {
+    throw new ConfigError('clusterPrefix', 'letters, digits and _ . : - only (no braces)');
+  }
+  if ((config.clusterNodeTimeoutMs as number) <= (config.clusterHeartbeatMs as number)) {
+    throw new ConfigError(
+      'clusterNodeTimeoutMs',
+      'must be longer than clusterHeartbeatMs, or live nodes would be taken for dead',
+    );
+  }
   if (config.adminProtectReads === 1 && config.adminToken === '') {
     throw new ConfigError('adminProtectReads', 'protecting reads needs an adminToken');
   }

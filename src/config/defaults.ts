@@ -56,6 +56,16 @@ export const DEFAULTS = {
   adminProtectReads: 0,
   /** A few dashboards at once; each open feed costs one snapshot write per second. */
   maxFeedSubscribers: 16,
+  /** Empty: one process, no Redis. `redis://host:6379` shares rooms with the other nodes there. */
+  cluster: '',
+  /** Every Redis key and channel of the cluster starts with it; one cluster per prefix. */
+  clusterPrefix: 'roomwire',
+  /** How often a node renews its heartbeat key and looks for dead nodes. */
+  clusterHeartbeatMs: 1_000,
+  /** A node whose heartbeat is this old is dead: its clients leave their rooms. */
+  clusterNodeTimeoutMs: 5_000,
+  /** Client ids taken from Redis at a time; a block lasts a node many logins. */
+  clusterIdBlock: 1_000,
 } as const;
 
 export type SettingName = keyof typeof DEFAULTS;

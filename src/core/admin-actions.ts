@@ -1,7 +1,7 @@
 import { encodeError, encodeLeft } from '../protocol/encode.js';
 import { ERROR_CODES, type ErrorCode } from '../protocol/error-codes.js';
 import type { RelayContext } from './context.js';
-import type { Session } from './state.js';
+import type { Room, Session } from './state.js';
 import type { ClientId } from './types.js';
 
 /**
@@ -29,6 +29,7 @@ export function closeRoom(ctx: RelayContext, name: string, reason: string): void
   const room = ctx.state.rooms.get(name);
   if (room === undefined) return;
   const text = reasonOr('room_closed', reason);
+  if (ctx.cluster) return closeLocalMembers(ctx, room, text);
   // Copies: the room's own arrays are emptied below, and fan-outs must not see that.
   const members: Session[] = [...room.members];
   const connIds = [...room.connIds];
@@ -55,6 +56,18 @@ export function closeRoom(ctx: RelayContext, name: string, reason: string): void
     });
   }
   members.forEach((member, index) => ctx.send(member, leaves[index] as Buffer));
+}
+
+/**
+ * Cluster mode: this node closes the room for its own members only, each told `9:room_closed`
+ * and made to leave through the backplane (docs/cluster.md); members on other nodes stay.
+ */
+function closeLocalMembers(ctx: RelayContext, room: Room, text: string): void {
+  for (const member of room.members) {
+    if (ctx.state.sessions.get(member.connId) !== member || member.waiting !== undefined) continue;
+    ctx.send(member, encodeError('room_closed', text));
+    ctx.ask(member, { op: 'leave', connId: member.connId, clientId: member.clientId });
+  }
 }
 
 function reasonOr(code: ErrorCode, reason: string): string {

@@ -2,11 +2,12 @@ import { parseCommand } from '../protocol/parse-command.js';
 import { encodeLoggedIn } from '../protocol/encode.js';
 import type { ErrorCode } from '../protocol/error-codes.js';
 import { closeRoom, kickClient } from './admin-actions.js';
+import { forgetInCluster, handleClusterInput } from './cluster-replica.js';
 import { RelayContext } from './context.js';
 import { HANDLERS } from './handlers/index.js';
 import type { Handler } from './handlers/handler.js';
 import { leaveRoom } from './rooms.js';
-import type { Room, Session } from './state.js';
+import { newSession, type Room, type Session } from './state.js';
 import type { ClientIdGenerator, ConnId, EffectSink, RelayInput, RelayLimits } from './types.js';
 import { handleDatagram, unbindUdp } from './udp.js';
 
@@ -15,6 +16,8 @@ export interface RelayOptions {
   readonly limits: RelayLimits;
   readonly ids: ClientIdGenerator;
   readonly emit: EffectSink;
+  /** Cluster mode: rooms, messages and groups go through the backplane (docs/cluster.md). */
+  readonly cluster?: boolean;
 }
 
 /** A read-only view of one room, for admin pages and tests. */
@@ -43,8 +46,12 @@ export class Relay {
   readonly #ctx: RelayContext;
 
   constructor(options: RelayOptions) {
-    this.#ctx = new RelayContext(options.limits, options.ids, options.emit);
+    this.#ctx = new RelayContext(options.limits, options.ids, options.emit, options.cluster);
     this.#ctx.drop = (session, code) => this.#drop(session, code);
+    this.#ctx.release = (session) => {
+      session.waiting = undefined;
+      this.#replay(session);
+    };
   }
 
   /** Takes one input and emits its effects before returning. Never throws on peer input. */
@@ -76,6 +83,13 @@ export class Relay {
         return kickClient(ctx, input.clientId, input.reason);
       case 'close-room':
         return closeRoom(ctx, input.room, input.reason);
+      case 'room-snapshot':
+      case 'room-event':
+      case 'group-event':
+      case 'cluster-refused':
+      case 'room-list':
+      case 'backplane-lost':
+        return handleClusterInput(ctx, input);
       default: {
         const unknown: never = input;
         throw new TypeError(`unknown relay input ${JSON.stringify(unknown)}`);
@@ -126,20 +140,7 @@ export class Relay {
   #connect(connId: ConnId, transport: Session['transport'], remoteIp: string): void {
     const ctx = this.#ctx;
     if (ctx.state.sessions.has(connId)) throw new Error(`connection ${connId} is already known`);
-    const session: Session = {
-      connId,
-      transport,
-      remoteIp,
-      phase: 'anonymous',
-      clientId: -1,
-      username: '',
-      room: undefined,
-      groups: new Map(),
-      udp: undefined,
-      authFailures: 0,
-      pending: [],
-      pendingBytes: 0,
-    };
+    const session = newSession(connId, transport, remoteIp);
     ctx.state.sessions.set(connId, session);
     if (ctx.state.sessions.size > ctx.limits.maxConnections) ctx.refuse(session, 'server_full');
   }
@@ -147,7 +148,7 @@ export class Relay {
   #line(session: Session, line: Buffer): void {
     const ctx = this.#ctx;
     if (line.length === 0) return;
-    if (session.phase === 'authenticating') {
+    if (session.phase === 'authenticating' || session.waiting !== undefined) {
       // Hold what a client pipelines behind its login, within bounds, and replay it after.
       if (
         session.pending.length >= ctx.limits.maxPendingCommands ||
@@ -170,9 +171,15 @@ export class Relay {
 
   #authResult(session: Session, accepted: boolean): void {
     const ctx = this.#ctx;
-    if (accepted) {
+    const clientId = accepted ? ctx.ids.next() : -1;
+    if (accepted && clientId < 0) {
+      // Cluster mode, cut off from the id blocks: never hand out an id that may be reused.
+      session.phase = 'anonymous';
+      session.username = '';
+      ctx.refuse(session, 'unavailable');
+    } else if (accepted) {
       session.phase = 'ready';
-      session.clientId = ctx.ids.next();
+      session.clientId = clientId;
       ctx.state.clients.set(session.clientId, session);
       ctx.event({
         kind: 'login',
@@ -191,11 +198,20 @@ export class Relay {
         return ctx.refuse(session, 'too_many_auth_failures');
       }
     }
-    const pending = session.pending;
-    session.pending = [];
-    session.pendingBytes = 0;
-    for (const line of pending) {
+    this.#replay(session);
+  }
+
+  /** Replays held lines until none is left or the session has to wait again. */
+  #replay(session: Session): void {
+    const ctx = this.#ctx;
+    while (
+      session.pending.length > 0 &&
+      session.phase !== 'authenticating' &&
+      session.waiting === undefined
+    ) {
       if (ctx.state.sessions.get(session.connId) !== session) return;
+      const line = session.pending.shift() as Buffer;
+      session.pendingBytes -= line.length;
       this.#line(session, line);
     }
   }
@@ -211,7 +227,8 @@ export class Relay {
     if (ctx.state.sessions.get(session.connId) !== session) return false;
     ctx.state.sessions.delete(session.connId);
     // Section 4: disconnecting leaves the room as `2:-1` would, without writing to the leaver.
-    leaveRoom(ctx, session, false);
+    if (ctx.cluster) forgetInCluster(ctx, session);
+    else leaveRoom(ctx, session, false);
     unbindUdp(ctx, session);
     if (session.phase === 'ready') ctx.state.clients.delete(session.clientId);
     session.phase = 'anonymous';

@@ -1,6 +1,6 @@
 import { encodeJoined, encodeLeft, encodeMaster } from '../protocol/encode.js';
 import type { RelayContext } from './context.js';
-import { masterOf, type Room, type Session } from './state.js';
+import { masterOf, REMOTE_CONN_ID, type Room, type Session } from './state.js';
 
 /**
  * Puts a session into a room (protocol section 4), creating it if needed. The caller has
@@ -30,6 +30,8 @@ export function enterRoom(
     exceptConnId: -1,
     data: encodeJoined(session.clientId, name),
   });
+  // A member connected to another node (cluster mode) learns all this from its own node.
+  if (session.connId === REMOTE_CONN_ID) return;
   // 4.3: the joiner learns of every member already there, oldest first.
   for (let index = 0; index < existing; index += 1) {
     ctx.send(session, encodeJoined((room.members[index] as Session).clientId, name));

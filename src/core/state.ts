@@ -3,6 +3,9 @@ import type { ClientId, ConnId, TransportKind, UdpAddress } from './types.js';
 /** Where a session is in its life: connected, login being checked, or logged in. */
 export type SessionPhase = 'anonymous' | 'authenticating' | 'ready';
 
+/** What a session waits for from the backplane (cluster mode). */
+export type ClusterWait = 'join' | 'leave' | 'list-rooms';
+
 /** One client connection as the core sees it. */
 export interface Session {
   readonly connId: ConnId;
@@ -17,7 +20,12 @@ export interface Session {
   readonly groups: Map<string, readonly ClientId[]>;
   udp: UdpAddress | undefined;
   authFailures: number;
-  /** Raw lines received while the login is being checked, replayed after it. */
+  /**
+   * Cluster mode: a request to the backplane is outstanding (join, leave, room list); lines are
+   * held as during a login check, so the client sees answers in the order it asked.
+   */
+  waiting: ClusterWait | undefined;
+  /** Raw lines received while the login is being checked (or waiting), replayed after it. */
   pending: Buffer[];
   pendingBytes: number;
 }
@@ -32,9 +40,34 @@ export interface Room {
   readonly connIds: ConnId[];
 }
 
+/**
+ * The connection id of a room member connected to another node (cluster mode): such members are
+ * kept as stand-in sessions, and fan-outs skip the id since no connection has it.
+ */
+export const REMOTE_CONN_ID = -2;
+
 /** The master rule (protocol section 4): the member present longest. */
 export function masterOf(room: Room): Session | undefined {
   return room.members[0];
+}
+
+/** A new session, not logged in: the connection has just opened. */
+export function newSession(connId: ConnId, transport: TransportKind, remoteIp: string): Session {
+  return {
+    connId,
+    transport,
+    remoteIp,
+    phase: 'anonymous',
+    clientId: -1,
+    username: '',
+    room: undefined,
+    groups: new Map(),
+    udp: undefined,
+    authFailures: 0,
+    waiting: undefined,
+    pending: [],
+    pendingBytes: 0,
+  };
 }
 
 /** Every table the core keeps. Only the core mutates it. */

@@ -3,6 +3,7 @@
  * emits {@link Effect}s; it never touches sockets, timers, the clock or randomness.
  */
 import type { ErrorCode } from '../protocol/error-codes.js';
+import type { ClusterEffect, ClusterInput } from './cluster-types.js';
 
 /** A connection's id, chosen by the server; unique among live connections of one process. */
 export type ConnId = number;
@@ -35,7 +36,9 @@ export type RelayInput =
   /** An administrator removes a client: `9:kicked:<reason>`, then the connection closes. */
   | { readonly type: 'kick'; readonly clientId: ClientId; readonly reason: string }
   /** An administrator closes a room: `9:room_closed:<reason>` and a leave for every member. */
-  | { readonly type: 'close-room'; readonly room: string; readonly reason: string };
+  | { readonly type: 'close-room'; readonly room: string; readonly reason: string }
+  /** Cluster mode only: answers and room events from the backplane (docs/cluster.md). */
+  | ClusterInput;
 
 /** What happened, for logs and metrics; the server decides what to do with it. */
 export type RelayEvent =
@@ -105,12 +108,17 @@ export type Effect =
       readonly username: string;
       readonly password: string;
     }
-  | { readonly type: 'event'; readonly event: RelayEvent };
+  | { readonly type: 'event'; readonly event: RelayEvent }
+  /** Cluster mode only: a request to the backplane; answered later by a cluster input. */
+  | ClusterEffect;
 
 /** Receives the core's effects, synchronously and in order. It must not call back into the core. */
 export type EffectSink = (effect: Effect) => void;
 
-/** Hands out client ids; the server's is a counter, tests may use their own. */
+/**
+ * Hands out client ids; the server's is a counter, tests may use their own. A negative id means
+ * none is available now (a cluster node cut off from its id blocks): the login is refused.
+ */
 export interface ClientIdGenerator {
   next(): ClientId;
 }

@@ -40,6 +40,9 @@ export function handleDatagram(ctx: RelayContext, from: UdpAddress, data: Buffer
       ctx.emit({ type: 'datagram', to: from, data: encodeErrorDatagram('not_in_room') });
       return;
     }
+    if (ctx.cluster) {
+      return ctx.publish(room, bound.clientId, datagram.mode, true, datagram.payload);
+    }
     const data = encodeMessageDatagram(bound.clientId, datagram.payload);
     const except = includesSender(datagram.mode) ? undefined : bound;
     for (const member of room.members) {
@@ -54,6 +57,7 @@ export function handleDatagram(ctx: RelayContext, from: UdpAddress, data: Buffer
     ctx.emit({ type: 'datagram', to: from, data: encodeErrorDatagram('unknown_group') });
     return;
   }
+  if (ctx.cluster) return ctx.publishGroup(bound.clientId, members, true, datagram.payload);
   const message = encodeMessageDatagram(bound.clientId, datagram.payload);
   for (const clientId of members) {
     const target = ctx.state.clients.get(clientId)?.udp;

@@ -31,6 +31,7 @@ export const ERROR_CODES = {
   internal: { closes: true, reason: 'internal error' },
   kicked: { closes: true, reason: 'removed by an administrator' },
   room_closed: { closes: false, reason: 'the room was closed by an administrator' },
+  unavailable: { closes: false, reason: 'the cluster backplane is unavailable; try again' },
 } as const satisfies Record<string, { closes: boolean; reason: string }>;
 
 /** A stable, lowercase error code as it appears on the wire. */

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Authenticator } from '../auth/authenticator.js';
+import type { ClusterRequest } from '../core/cluster-types.js';
 import type { ConnId, Effect, RelayEvent, UdpAddress } from '../core/types.js';
 import type { Connection } from '../transports/connection.js';
 import type { ServerCounters } from './server-counters.js';
@@ -14,6 +15,8 @@ export interface EffectRunnerDeps {
   readonly answerAuth: (connId: ConnId, accepted: boolean) => void;
   /** Traffic and event counters for the metrics; plain numbers, bumped here. */
   readonly counters: ServerCounters;
+  /** Cluster mode: hands the core's requests to the backplane. */
+  readonly cluster?: (request: ClusterRequest) => void;
 }
 
 /**
@@ -62,6 +65,9 @@ export function createEffectRunner(deps: EffectRunnerDeps): (effect: Effect) => 
       case 'event':
         counters.event(effect.event);
         logEvent(logger, effect.event);
+        return;
+      case 'cluster':
+        deps.cluster?.(effect.request);
         return;
       default: {
         const unknown: never = effect;

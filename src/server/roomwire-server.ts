@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { registerAdmin, type AdminHandle } from '../admin/admin-routes.js';
 import { acceptEveryone, type Authenticator } from '../auth/authenticator.js';
+import type { Backplane } from '../cluster/backplane.js';
 import type { RoomwireConfig } from '../config/config.js';
 import { parseOriginList } from '../config/origins.js';
 import { Relay } from '../core/relay.js';
@@ -12,6 +13,7 @@ import { TcpTransport } from '../transports/tcp-transport.js';
 import { UdpTransport } from '../transports/udp-transport.js';
 import { WebSocketTransport } from '../transports/websocket-transport.js';
 import { adminSource, ReadinessChecks } from './admin-wiring.js';
+import { createBackplane } from './cluster-wiring.js';
 import { registerClientPages } from './client-pages.js';
 import { createEffectRunner } from './effect-runner.js';
 import { HttpServer } from './http-server.js';
@@ -50,6 +52,8 @@ export class RoomwireServer {
   readonly #admin: AdminHandle;
   readonly #readiness = new ReadinessChecks();
   readonly #listening = { tcp: false, udp: false, http: false };
+  /** Cluster mode only (`--cluster`): the Redis backplane, built by `start`. */
+  #backplane: Backplane | undefined;
   #nextConnId = 1;
   #nextClientId = 1;
   #stopping: Promise<void> | undefined;
@@ -58,6 +62,7 @@ export class RoomwireServer {
     const { config, logger } = options;
     this.#config = config;
     this.#logger = logger;
+    const clustered = config.cluster !== '';
     const runEffect = createEffectRunner({
       connections: this.#connections,
       sendDatagram: (to, data) => this.#udp.send(to, data),
@@ -66,11 +71,15 @@ export class RoomwireServer {
         this.#input({ type: 'auth-result', connId, accepted }, this.#connections.get(connId)),
       logger,
       counters: this.#counters,
+      ...(clustered ? { cluster: (request) => this.#backplane?.request(request) } : {}),
     });
     this.relay = new Relay({
       limits: relayLimits(config),
-      ids: { next: () => this.#nextClientId++ },
+      ids: clustered
+        ? { next: () => this.#backplane?.ids.next() ?? -1 }
+        : { next: () => this.#nextClientId++ },
       emit: runEffect,
+      cluster: clustered,
     });
     this.#tcp = new TcpTransport({
       host: config.host,
@@ -116,6 +125,7 @@ export class RoomwireServer {
       this.#readiness.add(part, () => this.#listening[part]);
     }
     this.#readiness.add('accepting', () => this.#stopping === undefined);
+    if (clustered) this.#readiness.add('cluster', () => this.#backplane?.ready() ?? false);
     const source = adminSource({
       relay: this.relay,
       counters: this.#counters,
@@ -145,6 +155,14 @@ export class RoomwireServer {
    * the TCP port is picked by the system and UDP follows it.
    */
   async start(): Promise<ListeningAddress> {
+    // A cluster node joins the cluster (and gets its first client ids) before taking clients.
+    if (this.#config.cluster !== '') {
+      const backplane = await createBackplane(this.#config, this.#logger, () =>
+        this.#counters.dropped('backplane'),
+      );
+      this.#backplane = backplane;
+      await backplane.start((input) => this.#input(input, undefined));
+    }
     const port = await this.#tcp.listen();
     this.#listening.tcp = true;
     try {
@@ -200,6 +218,7 @@ export class RoomwireServer {
     this.#ws.destroyAll();
     this.#ws.close();
     await Promise.all([stoppedAccepting, this.#udp.close()]);
+    await this.#backplane?.stop();
     this.#logger.info('roomwire stopped');
   }
 

@@ -39,7 +39,14 @@ export const KINDS_BY_ROUTE: Readonly<Record<Direction, Record<'stream' | 'udp',
   };
 
 /** Why a message was dropped before the core saw it, or by the core (UDP, section 6). */
-export type DropReason = 'oversize' | 'malformed' | 'unbound' | 'wrong-ip' | 'unknown-client';
+export type DropReason =
+  | 'oversize'
+  | 'malformed'
+  | 'unbound'
+  | 'wrong-ip'
+  | 'unknown-client'
+  /** Cluster mode: a message that could not be published (Redis unreachable). */
+  | 'backplane';
 
 const KIND = Object.fromEntries(MESSAGE_KINDS.map((kind, index) => [kind, index])) as Record<
   MessageKind,

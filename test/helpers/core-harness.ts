@@ -4,7 +4,9 @@
  */
 import type { ErrorCode } from '../../src/protocol/error-codes.js';
 import { Relay } from '../../src/core/relay.js';
+import type { ClusterRequest } from '../../src/core/cluster-types.js';
 import type {
+  ClientIdGenerator,
   ConnId,
   Effect,
   RelayEvent,
@@ -43,6 +45,15 @@ export interface Delivery {
   readonly line: string;
 }
 
+/** How a {@link CoreHarness} builds its relay. */
+export interface HarnessOptions {
+  /** Cluster mode: rooms go through backplane requests and events. */
+  readonly cluster?: boolean;
+  /** The first client id of the default counter. */
+  readonly firstId?: number;
+  readonly ids?: ClientIdGenerator;
+}
+
 /** A relay plus a record of its effects. */
 export class CoreHarness {
   readonly relay: Relay;
@@ -53,13 +64,19 @@ export class CoreHarness {
   readonly #datagrams: SentDatagram[] = [];
   readonly #authPending = new Set<ConnId>();
 
-  constructor(limits: Partial<RelayLimits> = {}) {
-    let nextId = 1;
+  constructor(limits: Partial<RelayLimits> = {}, options: HarnessOptions = {}) {
+    let nextId = options.firstId ?? 1;
     this.relay = new Relay({
       limits: { ...TEST_LIMITS, ...limits },
-      ids: { next: () => nextId++ },
+      ids: options.ids ?? { next: () => nextId++ },
       emit: (effect) => this.#record(effect),
+      cluster: options.cluster ?? false,
     });
+  }
+
+  /** The requests the core made of the cluster backplane, in order. */
+  requests(): ClusterRequest[] {
+    return this.effects.flatMap((effect) => (effect.type === 'cluster' ? [effect.request] : []));
   }
 
   connect(connId: ConnId, ip: string = TEST_IP, transport: TransportKind = 'tcp'): void {

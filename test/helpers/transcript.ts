@@ -239,10 +239,24 @@ export interface TcpRunOptions {
 
 /** Runs a transcript over real TCP sockets against a fresh server (client ids start at 1). */
 export function runOverTcp(transcript: Transcript, options: TcpRunOptions = {}): Promise<void> {
-  return runOverSockets(transcript, options, async (server) => {
-    const client = await LineClient.connect(server.port);
-    return { client, sendLine: (data) => client.write(Buffer.concat([data, Buffer.from('\n')])) };
+  return runOverSockets(transcript, options, async () => {
+    const server = await startTestServer(transcript.settings, transcriptAuthenticator(transcript));
+    return { connect: () => tcpPeer(server.port), stop: () => server.stop() };
   });
+}
+
+/** A transcript's client over TCP to the given port. */
+export async function tcpPeer(port: number): Promise<SocketPeer> {
+  const client = await LineClient.connect(port);
+  return { client, sendLine: (data) => client.write(Buffer.concat([data, Buffer.from('\n')])) };
+}
+
+/** The authenticator a transcript's `@accept-password` asks for, if any. */
+export function transcriptAuthenticator(transcript: Transcript): Authenticator | undefined {
+  const { acceptPassword } = transcript;
+  return acceptPassword === undefined
+    ? undefined
+    : { verify: (_username, password) => Promise.resolve(password === acceptPassword) };
 }
 
 /** Runs a transcript over WebSockets against a fresh server: one message per line sent. */
@@ -250,40 +264,60 @@ export function runOverWebSocket(
   transcript: Transcript,
   options: TcpRunOptions = {},
 ): Promise<void> {
-  return runOverSockets(transcript, options, async (server) => {
-    const client = await WsLineClient.connect(server.httpPort);
-    return { client, sendLine: (data) => client.write(data) };
+  return runOverSockets(transcript, options, async () => {
+    const server: TestServer = await startTestServer(
+      transcript.settings,
+      transcriptAuthenticator(transcript),
+    );
+    const connect = async (): Promise<SocketPeer> => {
+      const client = await WsLineClient.connect(server.httpPort);
+      return { client, sendLine: (data) => client.write(data) };
+    };
+    return { connect, stop: () => server.stop() };
   });
 }
 
 /** A transcript's client on some transport: how to read from it and how to send it a line. */
-interface SocketPeer {
+export interface SocketPeer {
   readonly client: Pick<LineClient, 'next' | 'waitClosed' | 'quiet' | 'close' | 'closed'>;
   readonly sendLine: (data: Buffer) => void;
 }
 
-async function runOverSockets(
+/** The server (or servers) a transcript runs against, and how its clients reach them. */
+export interface TranscriptWorld {
+  /** Connects the `index`-th client of the transcript (in order of first action). */
+  connect(index: number): Promise<SocketPeer>;
+  stop(): Promise<void>;
+  /**
+   * Rewrites ids in lines in and out, for servers whose ids do not count from 1 (a cluster):
+   * `incoming(actual, expected)` maps a received line to the transcript's ids.
+   */
+  readonly ids?: {
+    incoming(actual: string, expected: string): string;
+    outgoing(data: Buffer): Buffer;
+  };
+}
+
+/** Plays a transcript against the world `start` builds, over real sockets. */
+export async function runOverSockets(
   transcript: Transcript,
   options: TcpRunOptions,
-  connect: (server: TestServer) => Promise<SocketPeer>,
+  start: () => Promise<TranscriptWorld>,
 ): Promise<void> {
   const { lineTimeoutMs = 2000, quietMs = 100 } = options;
-  const { name, acceptPassword } = transcript;
-  const authenticator: Authenticator | undefined =
-    acceptPassword === undefined
-      ? undefined
-      : { verify: (_username, password) => Promise.resolve(password === acceptPassword) };
-  const server = await startTestServer(transcript.settings, authenticator);
+  const { name } = transcript;
+  const world = await start();
+  const ids = world.ids;
   const clients = new Map<string, SocketPeer>();
   const expectClosed = new Set<string>();
   try {
     for (const { action, expect } of transcript.blocks) {
       let peer = clients.get(action.client);
       if (peer === undefined) {
-        peer = await connect(server);
+        peer = await world.connect(clients.size);
         clients.set(action.client, peer);
       }
-      if (action.kind === 'send') peer.sendLine(action.data);
+      if (action.kind === 'send') peer.sendLine(ids ? ids.outgoing(action.data) : action.data);
       if (action.kind === 'close') {
         expectClosed.add(action.client);
         peer.client.close();
@@ -301,7 +335,8 @@ async function runOverSockets(
             expectClosed.add(clientName);
             await target.waitClosed(lineTimeoutMs).catch(fail);
           } else {
-            checkLine(name, clientName, step, await target.next(lineTimeoutMs).catch(fail));
+            const actual = await target.next(lineTimeoutMs).catch(fail);
+            checkLine(name, clientName, step, ids ? ids.incoming(actual, step.text) : actual);
           }
         }
       }
@@ -318,6 +353,6 @@ async function runOverSockets(
     }
   } finally {
     for (const { client } of clients.values()) client.close();
-    await server.stop();
+    await world.stop();
   }
 }

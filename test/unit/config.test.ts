@@ -22,6 +22,26 @@ describe('configuration', () => {
     assert.deepEqual({ ...buildConfig([]) }, { ...DEFAULTS });
   });
 
+  it('takes a Redis URL for cluster mode and refuses what cannot work', () => {
+    const config = buildConfig([
+      { source: 'file', values: { cluster: 'redis://10.0.0.5:6379', clusterPrefix: 'game:eu' } },
+    ]);
+    assert.equal(config.cluster, 'redis://10.0.0.5:6379');
+    const bad: Record<string, unknown>[] = [
+      { cluster: 'localhost:6379' },
+      { clusterPrefix: 'a{b}' },
+      { clusterPrefix: '' },
+      { clusterHeartbeatMs: 5000, clusterNodeTimeoutMs: 5000 },
+    ];
+    for (const values of bad) {
+      assert.throws(
+        () => buildConfig([{ source: 'test', values }]),
+        ConfigError,
+        JSON.stringify(values),
+      );
+    }
+  });
+
   it('freezes the result', () => {
     assert.ok(Object.isFrozen(buildConfig([])));
   });

@@ -9,6 +9,7 @@ import type { Handler } from './handler.js';
 export const handleGroupMessage: Handler<'group-message'> = (ctx, session, command) => {
   const members = session.groups.get(command.group);
   if (members === undefined) return ctx.refuse(session, 'unknown_group');
+  if (ctx.cluster) return ctx.publishGroup(session.clientId, members, false, command.payload);
   const connIds: ConnId[] = [];
   for (const clientId of members) {
     const target = ctx.state.clients.get(clientId);

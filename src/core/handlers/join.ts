@@ -9,6 +9,11 @@ export const handleJoin: Handler<'join'> = (ctx, session, command) => {
   if (badName !== undefined) return ctx.refuse(session, badName);
   // Section 4: joining the room you are already in does nothing.
   if (session.room?.name === name) return;
+  // Cluster mode: the backplane checks and applies the join atomically for the whole cluster.
+  if (ctx.cluster) {
+    const { clientId, connId } = session;
+    return ctx.ask(session, { op: 'join', connId, clientId, room: name, password });
+  }
   const room = ctx.state.rooms.get(name);
   // Every check comes before leaving the old room: a refused join leaves the client where it was.
   if (room === undefined) {

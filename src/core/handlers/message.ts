@@ -10,6 +10,7 @@ import type { Handler } from './handler.js';
 export const handleMessage: Handler<'message'> = (ctx, session, command) => {
   const room = session.room;
   if (room === undefined) return ctx.refuse(session, 'not_in_room');
+  if (ctx.cluster) return ctx.publish(room, session.clientId, command.mode, false, command.payload);
   ctx.emit({
     type: 'fanout',
     connIds: room.connIds,

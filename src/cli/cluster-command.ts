@@ -1,0 +1,72 @@
+import { parseArgs } from 'node:util';
+import { startLocalCluster, stopLocalCluster } from '../server/local-cluster.js';
+
+const USAGE = `Usage: roomwire cluster [--nodes N] [--redis URL] [--port PORT] [--http-port PORT] [-- FLAGS...]
+
+Starts N Roomwire processes sharing one set of rooms through Redis, on consecutive ports
+(TCP/UDP PORT, PORT+1...; HTTP likewise), for trying cluster mode on one machine. Flags after
+-- go to every node. Ctrl-C stops them all.
+
+  --nodes N        how many processes (default 3)
+  --redis URL      the Redis they share (default $ROOMWIRE_CLUSTER or redis://127.0.0.1:6379)
+  --port PORT      TCP and UDP port of the first node (default 5000; 0 picks free ports)
+  --http-port PORT HTTP port of the first node (default 8080; 0 picks free ports)
+`;
+
+/** `roomwire cluster`: runs a local cluster until interrupted; resolves to the exit code. */
+export async function runClusterCommand(
+  argv: string[],
+  io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream },
+): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      nodes: { type: 'string', default: '3' },
+      redis: { type: 'string', default: process.env.ROOMWIRE_CLUSTER ?? 'redis://127.0.0.1:6379' },
+      port: { type: 'string', default: '5000' },
+      'http-port': { type: 'string', default: '8080' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: true,
+  });
+  if (values.help === true) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  const [nodes, port, httpPort] = [values.nodes, values.port, values['http-port']].map(Number);
+  if (
+    ![nodes, port, httpPort].every((n) => Number.isSafeInteger(n) && (n as number) >= 0) ||
+    nodes === 0
+  ) {
+    io.stderr.write(
+      `roomwire cluster: --nodes, --port and --http-port take whole numbers\n\n${USAGE}`,
+    );
+    return 2;
+  }
+  const cluster = await startLocalCluster({
+    nodes: nodes as number,
+    redisUrl: values.redis,
+    port: port as number,
+    httpPort: httpPort as number,
+    args: positionals,
+    onOutput: (node, line) => io.stdout.write(`[node ${node}] ${line}\n`),
+  });
+  for (const [index, node] of cluster.entries()) {
+    io.stdout.write(
+      `node ${index}: tcp/udp ${node.port}, http ${node.httpPort} (pid ${node.child.pid})\n`,
+    );
+  }
+  io.stdout.write(`${cluster.length} nodes sharing ${values.redis}; Ctrl-C stops them\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      void stopLocalCluster(cluster).then(() => resolve());
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    // If every node ends by itself, so does the command.
+    void Promise.all(
+      cluster.map(({ child }) => new Promise((done) => child.once('exit', done))),
+    ).then(() => resolve());
+  });
+  return 0;
+}

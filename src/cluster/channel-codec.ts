@@ -1,0 +1,112 @@
+/**
+ * Key names and the bytes of the backplane's pub/sub messages (docs/cluster.md). A room's keys
+ * and channel share the hash tag `{<room>}`, so on Redis Cluster they live on one shard.
+ */
+import type { GroupEvent, RoomEvent } from '../core/cluster-types.js';
+import { MESSAGE_MODES, type MessageMode } from '../protocol/commands.js';
+
+/** Names of the keys and channels under one prefix. */
+export class RedisKeys {
+  readonly roomChannelPrefix: string;
+  readonly groupChannel: string;
+  readonly clientIds: string;
+  readonly nodes: string;
+
+  constructor(readonly prefix: string) {
+    this.roomChannelPrefix = `${prefix}:room:{`;
+    this.groupChannel = `${prefix}:{groups}`;
+    this.clientIds = `${prefix}:ids`;
+    this.nodes = `${prefix}:{nodes}`;
+  }
+
+  roomChannel(room: string): string {
+    return `${this.roomChannelPrefix}${room}}`;
+  }
+
+  /** The room of a room channel's name, or undefined for another channel. */
+  roomOfChannel(channel: string): string | undefined {
+    if (!channel.startsWith(this.roomChannelPrefix) || !channel.endsWith('}')) return undefined;
+    return channel.slice(this.roomChannelPrefix.length, -1);
+  }
+
+  nodeAlive(node: string): string {
+    return `${this.prefix}:node:{${node}}:alive`;
+  }
+}
+
+const BAR = 0x7c; // '|'
+const MODES: ReadonlySet<number> = new Set(Object.values(MESSAGE_MODES));
+
+/** `m|<clientId>|<mode>|<udp>|<payload>`; joins and leaves are published by the scripts. */
+export function encodeRoomMessage(event: RoomEvent & { kind: 'message' }): Buffer {
+  const head = Buffer.from(`m|${event.clientId}|${event.mode}|${event.udp ? 1 : 0}|`);
+  return Buffer.concat([head, event.payload]);
+}
+
+/** `g|<senderId>|<udp>|<id,id,...>|<payload>`. */
+export function encodeGroupMessage(event: GroupEvent): Buffer {
+  const head = Buffer.from(`g|${event.senderId}|${event.udp ? 1 : 0}|${event.targets.join(',')}|`);
+  return Buffer.concat([head, event.payload]);
+}
+
+/** The fields of a message: `count` header fields after the kind, then the rest as payload. */
+function split(data: Buffer, count: number): { fields: string[]; payload: Buffer } | undefined {
+  const fields: string[] = [];
+  let start = 2;
+  for (let index = 0; index < count; index += 1) {
+    const end = data.indexOf(BAR, start);
+    if (end < 0) {
+      if (index === count - 1 && count > 0 && data.length > start) {
+        fields.push(data.toString('latin1', start));
+        return { fields, payload: Buffer.alloc(0) };
+      }
+      return undefined;
+    }
+    fields.push(data.toString('latin1', start, end));
+    start = end + 1;
+  }
+  return { fields, payload: data.subarray(start) };
+}
+
+function clientId(text: string | undefined): number {
+  return text !== undefined && /^\d+$/.test(text) ? Number(text) : -1;
+}
+
+/** A room channel's message as a room event, or undefined for bytes no node sends. */
+export function decodeRoomEvent(data: Buffer): RoomEvent | undefined {
+  if (data.length < 3 || data[1] !== BAR) return undefined;
+  const kind = data[0];
+  if (kind === 0x6a || kind === 0x6c) {
+    // `j|<seq>|<client>` and `l|<seq>|<client>`
+    const parts = split(data, 2);
+    const id = clientId(parts?.fields[1]);
+    if (id < 0) return undefined;
+    return { kind: kind === 0x6a ? 'join' : 'leave', clientId: id };
+  }
+  if (kind !== 0x6d) return undefined;
+  const parts = split(data, 3);
+  if (parts === undefined) return undefined;
+  const [sender, mode, udp] = parts.fields;
+  const id = clientId(sender);
+  const modeNumber = Number(mode);
+  if (id < 0 || !MODES.has(modeNumber)) return undefined;
+  return {
+    kind: 'message',
+    clientId: id,
+    mode: modeNumber as MessageMode,
+    udp: udp === '1',
+    payload: parts.payload,
+  };
+}
+
+/** A group channel's message, or undefined for bytes no node sends. */
+export function decodeGroupEvent(data: Buffer): GroupEvent | undefined {
+  if (data.length < 3 || data[0] !== 0x67 || data[1] !== BAR) return undefined;
+  const parts = split(data, 3);
+  if (parts === undefined) return undefined;
+  const [sender, udp, targets = ''] = parts.fields;
+  const senderId = clientId(sender);
+  const ids = targets === '' ? [] : targets.split(',').map(clientId);
+  if (senderId < 0 || ids.some((id) => id < 0)) return undefined;
+  return { senderId, targets: ids, udp: udp === '1', payload: parts.payload };
+}

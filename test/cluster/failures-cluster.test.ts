@@ -1,0 +1,188 @@
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { after, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import {
+  deletePrefix,
+  FAST_CLUSTER,
+  REDIS_URL,
+  startCluster,
+  testPrefix,
+} from '../helpers/cluster.js';
+import { freePort, killHard, spawnNode, startRedis } from '../helpers/cluster-processes.js';
+import { LineClient } from '../helpers/line-client.js';
+import type { TestServer } from '../helpers/test-server.js';
+
+async function joined(
+  port: number,
+  name: string,
+  room: string,
+): Promise<{ client: LineClient; id: number }> {
+  const player = await LineClient.login(port, name);
+  player.client.send(`2:${room}`);
+  while (!(await player.client.next(5_000)).startsWith('4:'));
+  return player;
+}
+
+async function readyStatus(httpPort: number): Promise<number> {
+  const response = await fetch(`http://127.0.0.1:${httpPort}/readyz`);
+  await response.arrayBuffer();
+  return response.status;
+}
+
+async function eventually(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) assert.fail(`not true within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('a node killed with kill -9', { timeout: 60_000 }, () => {
+  const prefix = testPrefix();
+  const cleanup: (() => unknown)[] = [];
+  after(async () => {
+    for (const step of cleanup.reverse()) await step();
+    await deletePrefix(prefix);
+  });
+
+  it('is detected, and its clients leave their rooms with a new master elected', async () => {
+    const [survivor] = (await startCluster(1, prefix)) as [TestServer];
+    cleanup.push(() => survivor.stop());
+    const doomed = await spawnNode(REDIS_URL, prefix);
+    cleanup.push(() => killHard(doomed.child));
+    const master = await joined(doomed.port, 'master', 'arena');
+    const stays = await joined(survivor.port, 'stays', 'arena');
+    const other = await joined(doomed.port, 'other', 'arena');
+    cleanup.push(() => [master, stays, other].forEach((player) => player.client.close()));
+    assert.equal(await stays.client.next(5_000), `2:${other.id}:arena`);
+
+    const killedAt = Date.now();
+    await killHard(doomed.child);
+    const lines: string[] = [];
+    while (lines.length < 3) lines.push(await stays.client.next(10_000));
+    const elapsed = Date.now() - killedAt;
+    // The master's leave comes before the master change; the other leave before or after.
+    const masterLeft = lines.indexOf(`2:${master.id}:`);
+    assert.ok(masterLeft >= 0 && lines.includes(`2:${other.id}:`), JSON.stringify(lines));
+    assert.ok(lines.indexOf(`4:${stays.id}`) > masterLeft, JSON.stringify(lines));
+    const bound = FAST_CLUSTER.clusterNodeTimeoutMs + 2 * FAST_CLUSTER.clusterHeartbeatMs + 3_000;
+    assert.ok(elapsed < bound, `detected after ${elapsed} ms`);
+
+    stays.client.send('1');
+    assert.equal(await stays.client.next(5_000), '1:arena-1');
+  });
+});
+
+describe('Redis restarted under load', { timeout: 90_000 }, () => {
+  const prefix = testPrefix();
+  const cleanup: (() => unknown)[] = [];
+  after(async () => {
+    for (const step of cleanup.reverse()) await step();
+  });
+
+  it('never crashes a node: not ready while Redis is gone, members detached, all back after', async () => {
+    const port = await freePort();
+    let redis: ChildProcess = await startRedis(port);
+    cleanup.push(() => killHard(redis));
+    const url = `redis://127.0.0.1:${port}`;
+    const nodes = await startCluster(2, prefix, {}, undefined, url);
+    cleanup.push(() => Promise.all(nodes.map((node) => node.stop())));
+    const [first, second] = nodes as [TestServer, TestServer];
+    const a = await joined(first.port, 'a', 'busy');
+    const b = await joined(second.port, 'b', 'busy');
+    cleanup.push(() => [a, b].forEach((player) => player.client.close()));
+    assert.equal(await a.client.next(5_000), `2:${b.id}:busy`);
+
+    // Load: both keep sending ordered messages while Redis goes away and comes back.
+    let sent = 0;
+    const load = setInterval(() => {
+      for (const player of [a, b])
+        for (let n = 0; n < 20; n += 1) player.client.send(`3:3:load ${sent++}`);
+    }, 10);
+    cleanup.push(() => clearInterval(load));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    await killHard(redis);
+    await eventually(async () => (await readyStatus(first.httpPort)) === 503, 10_000);
+    // Each member is told, and finds itself outside the room.
+    for (const player of [a, b]) {
+      let line = await player.client.next(10_000);
+      while (!line.startsWith('9:unavailable')) line = await player.client.next(10_000);
+      let own = await player.client.next(10_000);
+      while (own.startsWith('9:')) own = await player.client.next(10_000);
+      assert.equal(own, `2:${player.id}:`);
+    }
+    a.client.send('2:retry');
+    let refused = await a.client.next(5_000);
+    while (!refused.startsWith('9:unavailable')) refused = await a.client.next(5_000);
+
+    redis = await startRedis(port);
+    await eventually(async () => (await readyStatus(first.httpPort)) === 200, 15_000);
+    await eventually(async () => (await readyStatus(second.httpPort)) === 200, 15_000);
+    clearInterval(load);
+    await Promise.all([a.client.quiet(300), b.client.quiet(0)]);
+
+    // Rooms work again across the nodes.
+    a.client.send('2:again');
+    assert.deepEqual(await a.client.nextLines(2, 5_000), [`2:${a.id}:again`, `4:${a.id}`]);
+    b.client.send('2:again');
+    assert.equal(await a.client.next(5_000), `2:${b.id}:again`);
+    b.client.send('3:0:after the storm');
+    assert.equal(await a.client.next(5_000), `3:${b.id}:after the storm`);
+  });
+});
+
+describe('one node losing its Redis link while the others keep theirs', { timeout: 60_000 }, () => {
+  const prefix = testPrefix();
+  const cleanup: (() => unknown)[] = [];
+  after(async () => {
+    for (const step of cleanup.reverse()) await step();
+    await deletePrefix(prefix);
+  });
+
+  it('detaches its members, which the others see leave, and lets them join again', async () => {
+    const nodes = await startCluster(2, prefix);
+    cleanup.push(() => Promise.all(nodes.map((node) => node.stop())));
+    const [cut, fine] = nodes as [TestServer, TestServer];
+    const a = await joined(fine.port, 'a', 'room');
+    const b = await joined(cut.port, 'b', 'room');
+    cleanup.push(() => [a, b].forEach((player) => player.client.close()));
+    assert.equal(await a.client.next(5_000), `2:${b.id}:room`);
+
+    // Kill the subscriber connection of the node b is on, as Redis does to a slow subscriber.
+    const redis = new Redis(REDIS_URL);
+    cleanup.push(() => redis.quit());
+    const list = await redis.client('LIST');
+    const nodeIds = await redis.smembers(`${prefix}:{nodes}`);
+    const cutNode = (
+      await Promise.all(
+        nodeIds.map(async (node) =>
+          (await redis.hget(`${prefix}:node:{${node}}:clients`, String(b.id))) ? node : '',
+        ),
+      )
+    ).find((node) => node !== '');
+    const line = String(list)
+      .split('\n')
+      .find((entry) => entry.includes(`name=roomwire:${cutNode}:subscriber`));
+    const id = /(?:^| )id=(\d+)/.exec(line ?? '')?.[1];
+    assert.ok(id !== undefined, 'the subscriber connection is listed by name');
+    await redis.client('KILL', 'ID', id);
+
+    assert.equal(
+      await b.client.next(5_000),
+      '9:unavailable:the cluster backplane is unavailable; try again',
+    );
+    assert.equal(await b.client.next(5_000), `2:${b.id}:`);
+    // The node re-registers at once, removing b's old membership: a sees b leave, as for any leave.
+    assert.equal(await a.client.next(10_000), `2:${b.id}:`);
+    await eventually(async () => (await readyStatus(cut.httpPort)) === 200, 10_000);
+    b.client.send('2:room');
+    assert.deepEqual(await b.client.nextLines(3, 5_000), [
+      `2:${b.id}:room`,
+      `2:${a.id}:room`,
+      `4:${a.id}`,
+    ]);
+    assert.equal(await a.client.next(5_000), `2:${b.id}:room`);
+  });
+});

@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { Authenticator } from '../../src/auth/authenticator.js';
+import { startTestServer, type TestServer } from './test-server.js';
+import type { SocketPeer, TranscriptWorld } from './transcript.js';
+
+/** The Redis the cluster tests use; scripts/ensure-test-deps.sh makes sure one answers. */
+export const REDIS_URL = process.env.ROOMWIRE_TEST_REDIS ?? 'redis://127.0.0.1:6379';
+
+/** Short heartbeats so failure tests are quick; generous against a busy 2-core machine. */
+export const FAST_CLUSTER = { clusterHeartbeatMs: 200, clusterNodeTimeoutMs: 1_500 } as const;
+
+/** A key prefix of this test run alone: `rwtest:<pid>:<random>`. */
+export function testPrefix(): string {
+  return `rwtest:${process.pid}:${randomBytes(4).toString('hex')}`;
+}
+
+/** Starts `count` nodes of one cluster on ephemeral loopback ports. */
+export async function startCluster(
+  count: number,
+  prefix: string,
+  settings: Record<string, unknown> = {},
+  authenticator?: Authenticator,
+  url: string = REDIS_URL,
+): Promise<TestServer[]> {
+  const nodes: TestServer[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const values = { cluster: url, clusterPrefix: prefix, ...FAST_CLUSTER, ...settings };
+    nodes.push(await startTestServer(values, authenticator));
+  }
+  return nodes;
+}
+
+/** Deletes every key under a prefix. */
+export async function deletePrefix(prefix: string, url: string = REDIS_URL): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true });
+  await redis.connect();
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    await redis.quit();
+  }
+}
+
+/**
+ * Maps the ids a cluster hands out to the transcript's (1, 2, 3 in login order), learnt from
+ * each `0:<id>` answer, so the same golden transcripts check a cluster line for line.
+ */
+export class IdTranslation {
+  readonly #toTranscript = new Map<string, string>();
+  readonly #toCluster = new Map<string, string>();
+
+  incoming(actual: string, expected: string): string {
+    const login = /^0:(\d+)$/.exec(actual);
+    const wanted = /^0:(\d+)$/.exec(expected);
+    if (login !== null && wanted !== null) {
+      this.#toTranscript.set(login[1] as string, wanted[1] as string);
+      this.#toCluster.set(wanted[1] as string, login[1] as string);
+    }
+    return actual.replace(
+      /^([0234]):(\d+)/,
+      (_whole, type: string, id: string) => `${type}:${this.#toTranscript.get(id) ?? id}`,
+    );
+  }
+
+  outgoing(data: Buffer): Buffer {
+    const text = data.toString('utf8');
+    const group = /^5:([^:]*)((?::[^:]*)*)$/.exec(text);
+    if (group === null) return data;
+    const ids = (group[2] as string)
+      .split(':')
+      .slice(1)
+      .map((id) => this.#toCluster.get(id) ?? id);
+    return Buffer.from([`5:${group[1] as string}`, ...ids].join(':'));
+  }
+}
+
+/** A transcript world of `count` nodes: the transcript's clients take turns over the nodes. */
+export async function clusterWorld(
+  count: number,
+  settings: Record<string, unknown>,
+  authenticator: Authenticator | undefined,
+  connect: (port: number) => Promise<SocketPeer>,
+): Promise<TranscriptWorld> {
+  const prefix = testPrefix();
+  const nodes = await startCluster(count, prefix, settings, authenticator);
+  return {
+    connect: (index) => connect((nodes[index % nodes.length] as TestServer).port),
+    stop: async () => {
+      await Promise.all(nodes.map((node) => node.stop()));
+      await deletePrefix(prefix);
+    },
+    ids: new IdTranslation(),
+  };
+}
