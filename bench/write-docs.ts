@@ -20,7 +20,12 @@ const START = '<!-- results:start -->';
 const END = '<!-- results:end -->';
 
 /** The standard set: the issue's targets are stated for these exact flags. */
-export const STANDARD: readonly { readonly name: string; readonly args: readonly string[] }[] = [
+export const STANDARD: readonly {
+  readonly name: string;
+  readonly args: readonly string[];
+  /** What the run compares with: the baseline relay, or Roomwire on one process (cluster). */
+  readonly compare?: '--baseline' | '--cluster';
+}[] = [
   {
     name: 'chatter',
     args: ['chatter', '--rooms', '50', '--clients', '10', '--hz', '20', '--size', '64'],
@@ -51,6 +56,28 @@ export const STANDARD: readonly { readonly name: string; readonly args: readonly
   {
     name: 'saturate (ws)',
     args: ['saturate', '--clients', '8', '--size', '64', '--transport', 'ws'],
+  },
+  {
+    name: 'chatter (cluster)',
+    args: [
+      'chatter',
+      '--rooms',
+      '50',
+      '--clients',
+      '10',
+      '--hz',
+      '20',
+      '--size',
+      '64',
+      '--nodes',
+      '2',
+    ],
+    compare: '--cluster',
+  },
+  {
+    name: 'saturate (cluster)',
+    args: ['saturate', '--clients', '8', '--size', '64', '--nodes', '2'],
+    compare: '--cluster',
   },
 ];
 
@@ -235,10 +262,10 @@ async function main(): Promise<void> {
   for (let index = 0; index < runs; index += 1) {
     const pairs: Pair[] = [];
     const date = new Date().toISOString();
-    for (const { name, args } of STANDARD) {
+    for (const { name, args, compare = '--baseline' } of STANDARD) {
       const quick =
         values.quick && name === 'connect' ? ['--clients', '2000', '--drain', '1'] : extra;
-      const [baseline, roomwire] = await runBench([...args, ...quick, '--baseline']);
+      const [baseline, roomwire] = await runBench([...args, ...quick, compare]);
       if (baseline === undefined || roomwire === undefined) {
         throw new Error(`${name}: missing results`);
       }

@@ -43,6 +43,8 @@ const OPTIONS: RedisOptions = {
   autoResendUnfulfilledCommands: false,
   autoResubscribe: false,
   retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2_000),
+  // Commands issued in one event-loop turn (a read's many publishes) leave in one write.
+  enableAutoPipelining: true,
 };
 
 /** Creates (without connecting) the two connections of a node, named after it for CLIENT LIST. */
