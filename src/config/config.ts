@@ -34,10 +34,17 @@ const ZERO_ALLOWED: ReadonlySet<SettingName> = new Set([
   'httpPort',
   'tcpKeepAliveMs',
   'wsPingIntervalMs',
+  'loginTimeoutMs',
+  'idleTimeoutMs',
+  'rateLimitPerSecond',
+  'rateLimitMaxStrikes',
+  'maxConnectionsPerIp',
+  'slowConsumerSoftBytes',
+  'writeStallMs',
 ]);
 
 /** On/off settings: 0 or 1, or the usual words for them (`true`, `off`...), from any layer. */
-const SWITCHES: ReadonlySet<SettingName> = new Set(['adminProtectReads']);
+const SWITCHES: ReadonlySet<SettingName> = new Set(['adminProtectReads', 'idleTimeoutAll']);
 const SWITCH_WORDS: ReadonlyMap<string, number> = new Map([
   ...(['0', 'false', 'no', 'off'] as const).map((word) => [word, 0] as const),
   ...(['1', 'true', 'yes', 'on'] as const).map((word) => [word, 1] as const),

@@ -53,6 +53,7 @@ export class RoomwireServer {
   #nextConnId = 1;
   #nextClientId = 1;
   #stopping: Promise<void> | undefined;
+  #ticker: NodeJS.Timeout | undefined;
 
   constructor(options: RoomwireServerOptions) {
     const { config, logger } = options;
@@ -72,6 +73,11 @@ export class RoomwireServer {
       ids: { next: () => this.#nextClientId++ },
       emit: runEffect,
     });
+    const writeWatch = {
+      softBytes: config.slowConsumerSoftBytes,
+      softMs: config.slowConsumerSoftMs,
+      stallMs: config.writeStallMs,
+    };
     this.#tcp = new TcpTransport({
       host: config.host,
       port: config.port,
@@ -79,6 +85,7 @@ export class RoomwireServer {
       maxQueuedBytes: config.maxQueuedBytes,
       keepAliveMs: config.tcpKeepAliveMs,
       closeFlushMs: config.closeFlushMs,
+      writeWatch,
       nextConnId: () => this.#nextConnId++,
       handlers: this.#connectionHandlers(),
       logger,
@@ -107,6 +114,8 @@ export class RoomwireServer {
       maxQueuedBytes: config.maxQueuedBytes,
       pingIntervalMs: config.wsPingIntervalMs,
       closeFlushMs: config.closeFlushMs,
+      writeWatch,
+      keepAliveMs: config.tcpKeepAliveMs,
       nextConnId: () => this.#nextConnId++,
       handlers: this.#connectionHandlers(),
       logger,
@@ -130,6 +139,8 @@ export class RoomwireServer {
       maxRoomNameLength: config.maxRoomNameLength,
       logger,
     });
+    // The core's clock starts before the first connection can arrive.
+    this.#tick();
   }
 
   /**
@@ -170,6 +181,8 @@ export class RoomwireServer {
       );
     }
     this.#admin.start();
+    this.#ticker = setInterval(() => this.#tick(), this.#config.tickIntervalMs);
+    this.#ticker.unref();
     this.#logger.info(
       { host: this.#config.host, port, httpPort },
       'roomwire listening on tcp and udp',
@@ -187,6 +200,7 @@ export class RoomwireServer {
   }
 
   async #stop(): Promise<void> {
+    clearInterval(this.#ticker);
     this.#admin.stop();
     const stoppedAccepting = Promise.all([this.#tcp.stopAccepting(), this.#http.close()]);
     // Everyone hears the goodbye before anyone's departure is announced.
@@ -241,6 +255,17 @@ export class RoomwireServer {
     };
   }
 
+  /**
+   * The server's one timer: feeds a monotonic clock to the core (login deadlines, idle timeouts,
+   * rate windows) and lets the transports look at their write queues.
+   */
+  #tick(): void {
+    const now = Math.floor(performance.now());
+    this.#input({ type: 'tick', now }, undefined);
+    this.#tcp.sweep(now);
+    this.#ws.sweep(now);
+  }
+
   #refuse(connection: Connection, code: ErrorCode): void {
     this.relay.close(connection.connId, code);
   }
@@ -290,5 +315,12 @@ export function relayLimits(config: RoomwireConfig): RelayLimits {
     maxAuthFailures: config.maxAuthFailures,
     maxPendingCommands: config.maxPendingCommands,
     maxPendingBytes: config.maxPendingBytes,
+    loginTimeoutMs: config.loginTimeoutMs,
+    idleTimeoutMs: config.idleTimeoutMs,
+    idleTimeoutAll: config.idleTimeoutAll === 1,
+    rateLimitPerSecond: config.rateLimitPerSecond,
+    rateLimitBurst: config.rateLimitBurst,
+    rateLimitMaxStrikes: config.rateLimitMaxStrikes,
+    maxConnectionsPerIp: config.maxConnectionsPerIp,
   };
 }

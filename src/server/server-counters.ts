@@ -39,7 +39,14 @@ export const KINDS_BY_ROUTE: Readonly<Record<Direction, Record<'stream' | 'udp',
   };
 
 /** Why a message was dropped before the core saw it, or by the core (UDP, section 6). */
-export type DropReason = 'oversize' | 'malformed' | 'unbound' | 'wrong-ip' | 'unknown-client';
+export type DropReason =
+  | 'oversize'
+  | 'malformed'
+  | 'unbound'
+  | 'wrong-ip'
+  | 'unknown-client'
+  | 'rate-limited'
+  | 'udp-rate-limited';
 
 const KIND = Object.fromEntries(MESSAGE_KINDS.map((kind, index) => [kind, index])) as Record<
   MessageKind,
@@ -155,8 +162,8 @@ export class ServerCounters {
     this.#out(slot(OUT, UDP, DATAGRAM_OUT[data[0] ?? 0] as number), 1, data.length);
   }
 
-  dropped(reason: DropReason): void {
-    this.drops.set(reason, (this.drops.get(reason) ?? 0) + 1);
+  dropped(reason: DropReason, count = 1): void {
+    if (count > 0) this.drops.set(reason, (this.drops.get(reason) ?? 0) + count);
   }
 
   connectionOpened(transport: TransportKind): void {
@@ -188,6 +195,9 @@ export class ServerCounters {
       case 'room-closed':
         this.roomsClosed += 1;
         return;
+      case 'rate-limited':
+        this.dropped('rate-limited', event.dropped);
+        return this.dropped('udp-rate-limited', event.datagramsDropped);
       case 'join':
       case 'leave':
         return;
