@@ -283,8 +283,11 @@ export class RoomwireServer {
     try {
       this.relay.handle(input);
     } catch (error) {
+      this.#counters.internalErrors += 1;
+      // The command's type (its first field) says what was being done; the payload is never logged.
+      const command = input.type === 'line' ? commandType(input.line) : undefined;
       this.#logger.error(
-        { err: error, input: input.type, connId: connection?.connId },
+        { err: error, input: input.type, command, connId: connection?.connId },
         'internal error',
       );
       if (connection === undefined) return;
@@ -299,6 +302,21 @@ export class RoomwireServer {
       connection.close('internal');
     }
   }
+
+  /**
+   * Logs and counts a promise rejection nobody handled; `roomwire serve` routes the process's
+   * `unhandledRejection` events here. Never fatal: one bad promise must not end every session.
+   */
+  unhandledRejection(reason: unknown): void {
+    this.#counters.unhandledRejections += 1;
+    this.#logger.error({ err: reason }, 'unhandled rejection');
+  }
+}
+
+/** The first field of a line, at most a few characters, for logs. */
+function commandType(line: Buffer): string {
+  const colon = line.indexOf(58);
+  return line.toString('latin1', 0, Math.min(colon === -1 ? line.length : colon, 8));
 }
 
 /** The core's limits, taken from the configuration. */

@@ -24,9 +24,7 @@ export async function runServer(config: RoomwireConfig): Promise<RoomwireServer>
     logger.info('no users file: every login is accepted');
   }
   const server = new RoomwireServer({ config, logger, authenticator });
-  process.on('unhandledRejection', (reason) =>
-    logger.error({ err: reason }, 'unhandled rejection'),
-  );
+  process.on('unhandledRejection', (reason) => server.unhandledRejection(reason));
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
     signals += 1;

@@ -135,6 +135,9 @@ export class ServerCounters {
   udpBinds = 0;
   kicks = 0;
   roomsClosed = 0;
+  /** Exceptions caught while handling one input (each closed its connection with `internal`). */
+  internalErrors = 0;
+  unhandledRejections = 0;
 
   /** A line a client sent over TCP or WebSocket. */
   lineIn(transport: TransportKind, line: Buffer): void {
