@@ -33,6 +33,14 @@ export async function runServer(config: RoomwireConfig): Promise<RoomwireServer>
       process.exit(1);
     }
     logger.info({ signal }, 'shutting down');
+    // A backstop: whatever hangs, the process is gone shortly after the grace period.
+    setTimeout(
+      () => {
+        logger.error('shutdown did not finish in time: exiting');
+        process.exit(1);
+      },
+      config.shutdownGraceMs + config.closeFlushMs + 1000,
+    ).unref();
     server.stop().then(
       () => process.exit(0),
       (error: unknown) => {
