@@ -19,6 +19,7 @@ export const MESSAGE_KINDS = [
   'group_message',
   'group',
   'master',
+  'ping',
   'error',
   'bind',
   'other',
@@ -29,11 +30,21 @@ export type MessageKind = (typeof MESSAGE_KINDS)[number];
 export const KINDS_BY_ROUTE: Readonly<Record<Direction, Record<'stream' | 'udp', MessageKind[]>>> =
   {
     in: {
-      stream: ['login', 'rooms', 'join', 'leave', 'message', 'group_message', 'group', 'other'],
+      stream: [
+        'login',
+        'rooms',
+        'join',
+        'leave',
+        'message',
+        'group_message',
+        'group',
+        'ping',
+        'other',
+      ],
       udp: ['bind', 'message', 'group_message', 'other'],
     },
     out: {
-      stream: ['login', 'rooms', 'join', 'leave', 'message', 'master', 'error'],
+      stream: ['login', 'rooms', 'join', 'leave', 'message', 'master', 'ping', 'error'],
       udp: ['bind', 'message', 'error'],
     },
   };
@@ -75,6 +86,7 @@ const LINE_IN = kindTable({
   3: 'message',
   4: 'group_message',
   5: 'group',
+  8: 'ping',
 });
 const LINE_OUT = kindTable({
   0: 'login',
@@ -82,6 +94,7 @@ const LINE_OUT = kindTable({
   2: 'join',
   3: 'message',
   4: 'master',
+  8: 'ping',
   9: 'error',
 });
 const DATAGRAM_IN = kindTable({ 0: 'bind', 3: 'message', 4: 'group_message' });
