@@ -1,4 +1,5 @@
 import { DEFAULTS, LOG_LEVELS, type LogLevel, type SettingName } from './defaults.js';
+import { ipListProblem } from './ip-list.js';
 import { originListProblem } from './origins.js';
 
 /** The server's whole configuration, validated and frozen. */
@@ -136,6 +137,10 @@ function coerce(setting: SettingName, raw: unknown, source: string): unknown {
   }
   if (setting === 'wsAllowedOrigins') {
     const problem = originListProblem(raw);
+    if (problem !== undefined) throw new ConfigError(where, problem);
+  }
+  if (setting === 'maxConnectionsPerIpExempt') {
+    const problem = ipListProblem(raw);
     if (problem !== undefined) throw new ConfigError(where, problem);
   }
   return raw;

@@ -72,6 +72,8 @@ export const DEFAULTS = {
   rateLimitMaxStrikes: 10,
   /** 0 = no cap: schools, venues and carrier NAT put hundreds of real players behind one IP. */
   maxConnectionsPerIp: 0,
+  /** Comma-separated IPs the per-IP cap skips (a trusted proxy); loopback is capped unless listed. */
+  maxConnectionsPerIpExempt: '',
   /** A quarter of maxQueuedBytes: held longer than slowConsumerSoftMs, the client is dropped (0 = off). */
   slowConsumerSoftBytes: 2 * 1024 * 1024,
   /** Long enough for a client to ride out a hiccup, short enough that it cannot hold memory. */

@@ -7,7 +7,7 @@ import type { Session } from './state.js';
  */
 export function admitIp(ctx: RelayContext, session: Session): boolean {
   const cap = ctx.limits.maxConnectionsPerIp;
-  if (cap === 0) return true;
+  if (cap === 0 || ctx.limits.maxConnectionsPerIpExempt.has(session.remoteIp)) return true;
   const counts = ctx.guards.connectionsPerIp;
   const count = (counts.get(session.remoteIp) ?? 0) + 1;
   counts.set(session.remoteIp, count);
@@ -16,7 +16,8 @@ export function admitIp(ctx: RelayContext, session: Session): boolean {
 
 /** Gives back a forgotten session's place under its IP's cap. */
 export function releaseIp(ctx: RelayContext, session: Session): void {
-  if (ctx.limits.maxConnectionsPerIp === 0) return;
+  const { maxConnectionsPerIp, maxConnectionsPerIpExempt } = ctx.limits;
+  if (maxConnectionsPerIp === 0 || maxConnectionsPerIpExempt.has(session.remoteIp)) return;
   const counts = ctx.guards.connectionsPerIp;
   const count = (counts.get(session.remoteIp) ?? 1) - 1;
   if (count <= 0) counts.delete(session.remoteIp);

@@ -154,4 +154,6 @@ export interface RelayLimits {
   readonly rateLimitMaxStrikes: number;
   /** Open connections from one IP address; 0 turns the cap off. */
   readonly maxConnectionsPerIp: number;
+  /** Addresses (normalised like `remoteIp`) the per-IP cap does not apply to. */
+  readonly maxConnectionsPerIpExempt: ReadonlySet<string>;
 }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { registerAdmin, type AdminHandle } from '../admin/admin-routes.js';
 import { acceptEveryone, type Authenticator } from '../auth/authenticator.js';
 import type { RoomwireConfig } from '../config/config.js';
+import { parseIpList } from '../config/ip-list.js';
 import { parseOriginList } from '../config/origins.js';
 import { Relay } from '../core/relay.js';
 import type { ConnId, RelayInput, RelayLimits } from '../core/types.js';
@@ -340,5 +341,6 @@ export function relayLimits(config: RoomwireConfig): RelayLimits {
     rateLimitBurst: config.rateLimitBurst,
     rateLimitMaxStrikes: config.rateLimitMaxStrikes,
     maxConnectionsPerIp: config.maxConnectionsPerIp,
+    maxConnectionsPerIpExempt: new Set(parseIpList(config.maxConnectionsPerIpExempt)),
   };
 }

@@ -34,6 +34,7 @@ export const TEST_LIMITS: RelayLimits = Object.freeze({
   rateLimitBurst: 1,
   rateLimitMaxStrikes: 0,
   maxConnectionsPerIp: 0,
+  maxConnectionsPerIpExempt: new Set<string>(),
 });
 
 /** The IP every test connection comes from unless a test says otherwise. */

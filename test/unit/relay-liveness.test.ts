@@ -216,6 +216,19 @@ describe('relay: connections per IP', () => {
     assert.equal(core.closed(2), 'server_full');
   });
 
+  it('does not count the addresses in maxConnectionsPerIpExempt', () => {
+    const core = new CoreHarness({
+      maxConnectionsPerIp: 1,
+      maxConnectionsPerIpExempt: new Set(['127.0.0.1']),
+    });
+    for (let connId = 1; connId <= 5; connId += 1) core.connect(connId, '127.0.0.1');
+    core.disconnect(1);
+    core.connect(6, '10.0.0.5');
+    core.connect(7, '10.0.0.5');
+    assert.equal(core.relay.counts().connections, 5);
+    assert.equal(core.closed(7), 'too_many_connections_from_ip');
+  });
+
   it('is off when maxConnectionsPerIp is 0', () => {
     const core = new CoreHarness({ maxConnectionsPerIp: 0 });
     for (let connId = 1; connId <= 50; connId += 1) core.connect(connId);
