@@ -30,17 +30,8 @@ export type MessageKind = (typeof MESSAGE_KINDS)[number];
 export const KINDS_BY_ROUTE: Readonly<Record<Direction, Record<'stream' | 'udp', MessageKind[]>>> =
   {
     in: {
-      stream: [
-        'login',
-        'rooms',
-        'join',
-        'leave',
-        'message',
-        'group_message',
-        'group',
-        'ping',
-        'other',
-      ],
+      // Everything a client sends on a stream: all kinds but the server's own and UDP's bind.
+      stream: MESSAGE_KINDS.filter((kind) => !['master', 'error', 'bind'].includes(kind)),
       udp: ['bind', 'message', 'group_message', 'other'],
     },
     out: {
@@ -49,7 +40,7 @@ export const KINDS_BY_ROUTE: Readonly<Record<Direction, Record<'stream' | 'udp',
     },
   };
 
-/** Why a message was dropped before the core saw it, or by the core (UDP, section 6). */
+/** Why a message was dropped unanswered: before the core saw it, by the UDP rules (section 6), or by the rate limit. */
 export type DropReason =
   | 'oversize'
   | 'malformed'

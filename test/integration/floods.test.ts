@@ -1,31 +1,18 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { LineClient } from '../helpers/line-client.js';
-import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { useServerPool } from '../helpers/test-server.js';
 import { WsLineClient } from '../helpers/ws-line-client.js';
 
 describe('flood limits over real sockets', { timeout: 20_000 }, () => {
-  const servers: TestServer[] = [];
-  const clients: { close(): void }[] = [];
-  async function server(settings: Record<string, unknown>): Promise<TestServer> {
-    const started = await startTestServer({ tickIntervalMs: 20, ...settings });
-    servers.push(started);
-    return started;
-  }
-  after(async () => {
-    for (const client of clients) client.close();
-    for (const running of servers) await running.stop();
-  });
+  const pool = useServerPool({ tickIntervalMs: 20 });
 
   it('drops lines over the rate limit with one 9:rate_limited, then keeps relaying', async () => {
-    const { port } = await server({ rateLimitPerSecond: 50, rateLimitBurst: 20 });
+    const { port } = await pool.start({ rateLimitPerSecond: 50, rateLimitBurst: 20 });
     const sender = await LineClient.login(port, 'sender');
     const reader = await LineClient.login(port, 'reader');
-    clients.push(sender.client, reader.client);
-    for (const { client } of [reader, sender]) {
-      client.send('2:r');
-      while (!(await client.next()).startsWith('4:'));
-    }
+    pool.track(sender.client, reader.client);
+    for (const { client } of [reader, sender]) await client.joinRoom('r');
     await reader.client.next();
     // 200 lines in one write: 18 fit in the bucket (login and join took two), the rest drop.
     sender.client.write(Array.from({ length: 200 }, (_, index) => `3:0:${index}\n`).join(''));
@@ -41,13 +28,13 @@ describe('flood limits over real sockets', { timeout: 20_000 }, () => {
   });
 
   it('closes a client over the rate limit for rateLimitMaxStrikes seconds in a row', async () => {
-    const { port } = await server({
+    const { port } = await pool.start({
       rateLimitPerSecond: 10,
       rateLimitBurst: 10,
       rateLimitMaxStrikes: 2,
     });
     const { client } = await LineClient.login(port, 'flooder');
-    clients.push(client);
+    pool.track(client);
     const flood = setInterval(() => client.write('1\n'.repeat(50)), 50);
     try {
       await client.waitClosed(6000);
@@ -58,17 +45,17 @@ describe('flood limits over real sockets', { timeout: 20_000 }, () => {
   });
 
   it('refuses a connection beyond maxConnectionsPerIp, loopback included', async () => {
-    const { port, httpPort } = await server({ maxConnectionsPerIp: 2 });
+    const { port, httpPort } = await pool.start({ maxConnectionsPerIp: 2 });
     const first = await LineClient.connect(port);
     const second = await WsLineClient.connect(httpPort);
     const third = await LineClient.connect(port);
-    clients.push(first, second, third);
+    pool.track(first, second, third);
     assert.match(await third.next(), /^9:too_many_connections_from_ip:/);
     await third.waitClosed();
     first.close();
     await new Promise((resolve) => setTimeout(resolve, 100));
     const fourth = await LineClient.connect(port);
-    clients.push(fourth);
+    pool.track(fourth);
     fourth.send('0:late:pw');
     assert.match(await fourth.next(), /^0:\d+$/);
     assert.equal(second.closed, false);

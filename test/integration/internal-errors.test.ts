@@ -33,10 +33,7 @@ describe('an exception while handling one connection', { timeout: 20_000 }, () =
     const bystander = await LineClient.login(server.port, 'bystander');
     const other = await LineClient.login(server.port, 'other');
     clients.push(bystander.client, other.client);
-    for (const { client } of [bystander, other]) {
-      client.send('2:room');
-      while (!(await client.next()).startsWith('4:'));
-    }
+    for (const { client } of [bystander, other]) await client.joinRoom('room');
     await bystander.client.next();
     const victim = await LineClient.connect(server.port);
     clients.push(victim);

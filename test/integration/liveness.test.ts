@@ -1,47 +1,37 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { LineClient } from '../helpers/line-client.js';
-import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { useServerPool } from '../helpers/test-server.js';
 import { WsLineClient } from '../helpers/ws-line-client.js';
 
 /** Tiny limits and a fast tick, so each deadline passes within a fraction of a second. */
 const FAST = { tickIntervalMs: 20, loginTimeoutMs: 200, idleTimeoutMs: 300 };
 
 describe('liveness over real sockets', { timeout: 20_000 }, () => {
-  const servers: TestServer[] = [];
-  const clients: { close(): void }[] = [];
-  async function server(settings: Record<string, unknown> = {}): Promise<TestServer> {
-    const started = await startTestServer({ ...FAST, ...settings });
-    servers.push(started);
-    return started;
-  }
-  after(async () => {
-    for (const client of clients) client.close();
-    for (const running of servers) await running.stop();
-  });
+  const pool = useServerPool(FAST);
 
   it('closes a TCP connection that never logs in with 9:login_timeout', async () => {
-    const { port } = await server();
+    const { port } = await pool.start();
     const client = await LineClient.connect(port);
-    clients.push(client);
+    pool.track(client);
     assert.match(await client.next(3000), /^9:login_timeout:/);
     await client.waitClosed();
   });
 
   it('closes a WebSocket connection that never logs in with 9:login_timeout', async () => {
-    const { httpPort } = await server();
+    const { httpPort } = await pool.start();
     const client = await WsLineClient.connect(httpPort);
-    clients.push(client);
+    pool.track(client);
     assert.match(await client.next(3000), /^9:login_timeout:/);
     await client.waitClosed();
     assert.equal(client.closeReason, 'login_timeout');
   });
 
   it('answers a ping at once with the same token, over TCP and WebSocket', async () => {
-    const running = await server({ idleTimeoutMs: 0 });
+    const running = await pool.start({ idleTimeoutMs: 0 });
     const tcp = await LineClient.login(running.port, 'tcp');
     const ws = await WsLineClient.login(running.httpPort, 'ws');
-    clients.push(tcp.client, ws.client);
+    pool.track(tcp.client, ws.client);
     tcp.client.send('8:1:rtt');
     ws.client.send('8:2:rtt');
     assert.equal(await tcp.client.next(), '8:1:rtt');
@@ -49,10 +39,10 @@ describe('liveness over real sockets', { timeout: 20_000 }, () => {
   });
 
   it('reaps a client that pinged and went silent; its room sees the leave and the new master', async () => {
-    const { port } = await server();
+    const { port } = await pool.start();
     const first = await LineClient.login(port, 'pinger');
     const second = await LineClient.login(port, 'quiet');
-    clients.push(first.client, second.client);
+    pool.track(first.client, second.client);
     first.client.send('2:lobby');
     await first.client.nextLines(2);
     second.client.send('2:lobby');
@@ -69,9 +59,9 @@ describe('liveness over real sockets', { timeout: 20_000 }, () => {
   });
 
   it('keeps a client that pings more often than the idle timeout', async () => {
-    const { port } = await server();
+    const { port } = await pool.start();
     const { client } = await LineClient.login(port, 'steady');
-    clients.push(client);
+    pool.track(client);
     for (let round = 0; round < 8; round += 1) {
       client.send(`8:${round}`);
       assert.equal(await client.next(), `8:${round}`);
@@ -81,9 +71,9 @@ describe('liveness over real sockets', { timeout: 20_000 }, () => {
   });
 
   it('reaps every silent client with idleTimeoutAll', async () => {
-    const { port } = await server({ idleTimeoutAll: true });
+    const { port } = await pool.start({ idleTimeoutAll: true });
     const { client } = await LineClient.login(port, 'silent');
-    clients.push(client);
+    pool.track(client);
     assert.match(await client.next(3000), /^9:idle_timeout:/);
     await client.waitClosed();
   });

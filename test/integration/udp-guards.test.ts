@@ -35,10 +35,7 @@ describe('UDP: junk, oversize and floods are dropped and counted', { timeout: 20
     sender = await LineClient.login(server.port, 'sender');
     reader = await LineClient.login(server.port, 'reader');
     closers.push(sender.client, reader.client);
-    for (const { client } of [sender, reader]) {
-      client.send('2:field');
-      while (!(await client.next()).startsWith('4:'));
-    }
+    for (const { client } of [sender, reader]) await client.joinRoom('field');
     senderUdp = await UdpClient.open(server.port);
     readerUdp = await UdpClient.open(server.port);
     closers.push(senderUdp, readerUdp);

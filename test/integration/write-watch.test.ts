@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { LineClient } from '../helpers/line-client.js';
-import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { useServerPool, type TestServer } from '../helpers/test-server.js';
 import { WsLineClient } from '../helpers/ws-line-client.js';
 
 const PAYLOAD = 'x'.repeat(32 * 1024);
@@ -11,16 +11,13 @@ const BURST = 500;
 interface Reader {
   next(timeoutMs?: number): Promise<string>;
   send(line: string): void;
+  joinRoom(room: string): Promise<string[]>;
   close(): void;
 }
 
 describe('slow-consumer soft cap and write stall', { timeout: 30_000 }, () => {
-  const servers: TestServer[] = [];
-  const clients: Reader[] = [];
-  after(async () => {
-    for (const client of clients) client.close();
-    for (const running of servers) await running.stop();
-  });
+  // The hard cap is far away: only the soft cap and the stall timeout can close anyone.
+  const pool = useServerPool({ tickIntervalMs: 20, maxQueuedBytes: 256 * 1024 * 1024 });
 
   /**
    * A server with the given limits (and a hard cap far away), a reader, a stuck client and a
@@ -31,20 +28,15 @@ describe('slow-consumer soft cap and write stall', { timeout: 30_000 }, () => {
     stuck: (running: TestServer) => Promise<{ client: Reader & { pause(): void }; id: number }>,
   ): Promise<string | undefined> {
     const logs: Record<string, unknown>[] = [];
-    const running = await startTestServer(
-      { tickIntervalMs: 20, maxQueuedBytes: 256 * 1024 * 1024, ...settings },
-      undefined,
-      { onLog: (entry) => logs.push(entry), logLevel: 'info' },
-    );
-    servers.push(running);
+    const running = await pool.start(settings, undefined, {
+      onLog: (entry) => logs.push(entry),
+      logLevel: 'info',
+    });
     const reader = await LineClient.login(running.port, 'reader');
     const slow = await stuck(running);
     const sender = await LineClient.login(running.port, 'sender');
-    clients.push(reader.client, slow.client, sender.client);
-    for (const { client } of [reader, slow, sender]) {
-      client.send('2:room');
-      while (!(await client.next()).startsWith('4:'));
-    }
+    pool.track(reader.client, slow.client, sender.client);
+    for (const { client } of [reader, slow, sender]) await client.joinRoom('room');
     slow.client.pause();
     sender.client.write(`3:0:${PAYLOAD}\n`.repeat(BURST));
     // The reader keeps up; it sees the stuck client leave at some point.
@@ -69,51 +61,31 @@ describe('slow-consumer soft cap and write stall', { timeout: 30_000 }, () => {
     return { client: Object.assign(client, { pause: () => client.ws.pause() }), id };
   };
 
-  it('closes a TCP client held above slowConsumerSoftBytes for slowConsumerSoftMs', async () => {
-    const reason = await floodStuckClient(
-      { slowConsumerSoftBytes: 256 * 1024, slowConsumerSoftMs: 300, writeStallMs: 0 },
-      tcpStuck,
-    );
-    assert.equal(reason, 'slow_consumer');
-  });
+  const SOFT_CAP = { slowConsumerSoftBytes: 256 * 1024, slowConsumerSoftMs: 300, writeStallMs: 0 };
+  const STALL = { slowConsumerSoftBytes: 0, writeStallMs: 300 };
+  for (const [transport, stuck] of [
+    ['TCP', tcpStuck],
+    ['WebSocket', wsStuck],
+  ] as const) {
+    it(`closes a ${transport} client held above slowConsumerSoftBytes for slowConsumerSoftMs`, async () => {
+      assert.equal(await floodStuckClient(SOFT_CAP, stuck), 'slow_consumer');
+    });
 
-  it('closes a TCP client whose socket took nothing for writeStallMs', async () => {
-    const reason = await floodStuckClient(
-      { slowConsumerSoftBytes: 0, writeStallMs: 300 },
-      tcpStuck,
-    );
-    assert.equal(reason, 'write_timeout');
-  });
-
-  it('closes a WebSocket client held above the soft cap', async () => {
-    const reason = await floodStuckClient(
-      { slowConsumerSoftBytes: 256 * 1024, slowConsumerSoftMs: 300, writeStallMs: 0 },
-      wsStuck,
-    );
-    assert.equal(reason, 'slow_consumer');
-  });
-
-  it('closes a WebSocket client whose socket took nothing for writeStallMs', async () => {
-    const reason = await floodStuckClient({ slowConsumerSoftBytes: 0, writeStallMs: 300 }, wsStuck);
-    assert.equal(reason, 'write_timeout');
-  });
+    it(`closes a ${transport} client whose socket took nothing for writeStallMs`, async () => {
+      assert.equal(await floodStuckClient(STALL, stuck), 'write_timeout');
+    });
+  }
 
   it('keeps a client that reads the same burst as it comes', async () => {
-    const running = await startTestServer({
-      tickIntervalMs: 20,
-      maxQueuedBytes: 256 * 1024 * 1024,
+    const running = await pool.start({
       slowConsumerSoftBytes: 256 * 1024,
       slowConsumerSoftMs: 300,
       writeStallMs: 300,
     });
-    servers.push(running);
     const reader = await LineClient.login(running.port, 'reader');
     const sender = await LineClient.login(running.port, 'sender');
-    clients.push(reader.client, sender.client);
-    for (const { client } of [reader, sender]) {
-      client.send('2:room');
-      while (!(await client.next()).startsWith('4:'));
-    }
+    pool.track(reader.client, sender.client);
+    for (const { client } of [reader, sender]) await client.joinRoom('room');
     await reader.client.next();
     sender.client.write(`3:0:${PAYLOAD}\n`.repeat(BURST));
     for (let index = 0; index < BURST; index += 1) {
