@@ -116,7 +116,8 @@ function roomOf(size: number): { relay: Relay; sender: ConnId; deliveries: () =>
   let deliveries = 0;
   let nextId = 1;
   const relay = new Relay({
-    limits: relayLimits(DEFAULTS),
+    // No ticks here, so no refill: the rate limit is off, as it would never let a flood through.
+    limits: { ...relayLimits(DEFAULTS), rateLimitPerSecond: 0 },
     ids: { next: () => nextId++ },
     emit(effect: Effect) {
       if (effect.type === 'fanout') deliveries += effect.connIds.length - 1;

@@ -67,6 +67,11 @@ export function startServer(
   if (kind === 'cluster') {
     args.push('--cluster', options.redisUrl, '--cluster-prefix', clusterPrefix);
   } else if (options.transport === 'ws') args.push('--ws-port', String(httpPort));
+  // Limits stay on while measuring. `saturate` is a closed-loop flood (about 50,000 lines a
+  // second per client here, over the default rate limit): its bucket is raised, not removed.
+  if (roomwire && options.workload === 'saturate') {
+    args.push('--rate-limit-per-second', '1000000', '--rate-limit-burst', '2000000');
+  }
   if (kind === 'baseline-cork') args.push('--cork');
   const [file, argv] = pinned(pin, 0, [
     process.execPath,

@@ -3,12 +3,15 @@ import { encodeError } from '../protocol/encode.js';
 import type { ClusterRequest } from './cluster-types.js';
 import type { MessageMode } from '../protocol/commands.js';
 import type { ClusterWait, Room, Session } from './state.js';
+import { GuardState } from './session-guard.js';
 import { RelayState } from './state.js';
 import type { ClientId, ClientIdGenerator, EffectSink, RelayEvent, RelayLimits } from './types.js';
 
 /** What every handler works with: the state, the limits and the ways out. */
 export class RelayContext {
   readonly state = new RelayState();
+  /** The clock and what the limits of issue #4 share. */
+  readonly guards = new GuardState();
 
   constructor(
     readonly limits: RelayLimits,

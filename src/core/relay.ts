@@ -5,6 +5,10 @@ import { closeRoom, kickClient } from './admin-actions.js';
 import { forgetInCluster, handleClusterInput } from './cluster-replica.js';
 import { RelayContext } from './context.js';
 import { HANDLERS } from './handlers/index.js';
+import { admitIp, releaseIp } from './ip-cap.js';
+import { admitLine } from './rate-limit.js';
+import { newSessionGuard } from './session-guard.js';
+import { handleTick } from './tick.js';
 import type { Handler } from './handlers/handler.js';
 import { leaveRoom } from './rooms.js';
 import { newSession, type Room, type Session } from './state.js';
@@ -60,7 +64,9 @@ export class Relay {
     switch (input.type) {
       case 'line': {
         const session = ctx.state.sessions.get(input.connId);
-        if (session !== undefined) this.#line(session, input.line);
+        if (session === undefined) return;
+        session.guard.lastInputAt = ctx.guards.now;
+        if (admitLine(ctx, session)) this.#line(session, input.line);
         return;
       }
       case 'datagram':
@@ -90,6 +96,8 @@ export class Relay {
       case 'room-list':
       case 'backplane-lost':
         return handleClusterInput(ctx, input);
+      case 'tick':
+        return handleTick(ctx, input.now);
       default: {
         const unknown: never = input;
         throw new TypeError(`unknown relay input ${JSON.stringify(unknown)}`);
@@ -140,9 +148,12 @@ export class Relay {
   #connect(connId: ConnId, transport: Session['transport'], remoteIp: string): void {
     const ctx = this.#ctx;
     if (ctx.state.sessions.has(connId)) throw new Error(`connection ${connId} is already known`);
-    const session = newSession(connId, transport, remoteIp);
+    const guard = newSessionGuard(ctx.guards.now, ctx.limits.rateLimitBurst);
+    const session = newSession(connId, transport, remoteIp, guard);
     ctx.state.sessions.set(connId, session);
+    const ipAdmitted = admitIp(ctx, session);
     if (ctx.state.sessions.size > ctx.limits.maxConnections) ctx.refuse(session, 'server_full');
+    else if (!ipAdmitted) ctx.refuse(session, 'too_many_connections_from_ip');
   }
 
   #line(session: Session, line: Buffer): void {
@@ -226,6 +237,7 @@ export class Relay {
     const ctx = this.#ctx;
     if (ctx.state.sessions.get(session.connId) !== session) return false;
     ctx.state.sessions.delete(session.connId);
+    releaseIp(ctx, session);
     // Section 4: disconnecting leaves the room as `2:-1` would, without writing to the leaver.
     if (ctx.cluster) forgetInCluster(ctx, session);
     else leaveRoom(ctx, session, false);

@@ -1,3 +1,4 @@
+import type { SessionGuard } from './session-guard.js';
 import type { ClientId, ConnId, TransportKind, UdpAddress } from './types.js';
 
 /** Where a session is in its life: connected, login being checked, or logged in. */
@@ -28,6 +29,8 @@ export interface Session {
   /** Raw lines received while the login is being checked (or waiting), replayed after it. */
   pending: Buffer[];
   pendingBytes: number;
+  /** Deadlines and rate limits (issue #4). */
+  readonly guard: SessionGuard;
 }
 
 /** A room: its members in join order, the oldest first, so the master is `members[0]`. */
@@ -52,7 +55,12 @@ export function masterOf(room: Room): Session | undefined {
 }
 
 /** A new session, not logged in: the connection has just opened. */
-export function newSession(connId: ConnId, transport: TransportKind, remoteIp: string): Session {
+export function newSession(
+  connId: ConnId,
+  transport: TransportKind,
+  remoteIp: string,
+  guard: SessionGuard,
+): Session {
   return {
     connId,
     transport,
@@ -67,6 +75,7 @@ export function newSession(connId: ConnId, transport: TransportKind, remoteIp: s
     waiting: undefined,
     pending: [],
     pendingBytes: 0,
+    guard,
   };
 }
 
