@@ -166,6 +166,8 @@ export class SoakClient {
   #closedByPeer(): void {
     if (!this.closed) this.target.refused('closed_by_server');
     this.closed = true;
+    this.udp?.close();
+    this.udp = undefined;
     this.#fail();
   }
 

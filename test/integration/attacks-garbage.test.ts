@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { eventually } from '../helpers/admin-http.js';
+import { besideControlGroup } from '../helpers/control-group.js';
+import { LineClient } from '../helpers/line-client.js';
+import { startTestServer, type TestServer } from '../helpers/test-server.js';
+
+const OFFENDERS = 50;
+
+/** Invalid UTF-8 and near-valid commands: truncated, overlong, surrogates, stray bytes. */
+const NASTY_LINES: readonly Buffer[] = [
+  Buffer.from([0xff, 0xfe, 0x0a]),
+  Buffer.from('0:\xc0\xaf:pw\n', 'latin1'),
+  Buffer.from('2:\xed\xa0\x80\n', 'latin1'),
+  Buffer.from('3:0:\xf4\x90\x80\x80\n', 'latin1'),
+  Buffer.from('5:g:\xe2\x82\n', 'latin1'),
+  Buffer.from('0:a\u0000b:pw\r\n'),
+  Buffer.from('2:\u001b[2Jroom\n'),
+  Buffer.from('3:9:x\n3:\n3\n4:\n4::x\n5:\n5:g:-1:x\n2:\n2:-1\n2:a:b:c\n'),
+  Buffer.from('0\n0:\n0:a\n0:a:b:c\n1:2:3\n9:x:y\n:::\n\r\n\r\r\r\n'),
+  Buffer.from('99999999999999999999:3:0:x\n-1\n+1\n1e3\n0x1\n'),
+];
+
+/** One offender: connects, maybe logs in and joins a room of its own, then spews. */
+async function offend(port: number, index: number): Promise<LineClient> {
+  const client = await LineClient.connect(port);
+  if (index % 2 === 0) {
+    client.send(`0:offender${index}:pw`);
+    client.send(`2:junk${index % 5}`);
+  }
+  for (let round = 0; round < 6; round += 1) {
+    const bytes = randomBytes(512 + ((index * 97 + round * 31) % 1024));
+    // Some newlines, so that the parser sees many short random lines and not only one long one.
+    for (let at = (index + round) % 40; at < bytes.length; at += 17 + (at % 40)) bytes[at] = 10;
+    client.write(bytes);
+    client.write(NASTY_LINES[(index + round) % NASTY_LINES.length] as Buffer);
+    client.write(Buffer.from(`3:0:${'\u00e9'.repeat(20)}\n`));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return client;
+}
+
+describe('attack: garbage from many clients', { timeout: 30_000 }, () => {
+  let server: TestServer | undefined;
+  const open: LineClient[] = [];
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(async () => {
+    for (const client of open) client.close();
+    await server?.stop();
+  });
+
+  it('answers random bytes, invalid UTF-8 and broken commands from 50 clients without harming others', async () => {
+    const running = server ?? assert.fail('no server');
+    const offenders = await besideControlGroup(running, async () => {
+      const started = await Promise.all(
+        Array.from({ length: OFFENDERS }, (_, index) => offend(running.port, index)),
+      );
+      open.push(...started);
+      // Let the server read everything while the control group keeps talking.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      return started;
+    });
+    // Every offender was answered with errors, and every line it got is a whole server line.
+    for (const client of offenders) {
+      assert.ok(
+        client.lines.some((line) => line.startsWith('9:')),
+        `offender got no error line: ${JSON.stringify(client.lines.slice(0, 5))}`,
+      );
+      for (const line of client.lines) assert.match(line, /^[0-9]:/);
+    }
+    // The ones still connected are still answered (a list, or not_logged_in before a login).
+    const alive = offenders.filter((client) => !client.closed);
+    assert.ok(alive.length > 0, 'garbage alone does not close a connection');
+    const before = alive.map((client) => client.lines.length);
+    for (const client of alive) client.write('\n1\n');
+    await eventually(() => {
+      alive.forEach((client, index) => {
+        const answers = client.lines.slice(before[index]);
+        assert.ok(answers.some((line) => /^(1:|9:not_logged_in:)/.test(line)));
+      });
+    });
+    // Once they are gone, nothing of them is left in the core.
+    for (const client of offenders) client.close();
+    await eventually(() => assert.equal(running.server.relay.sessions().length, 0));
+    assert.deepEqual(running.server.relay.rooms(), []);
+  });
+
+  it('refuses a 10 MiB line with 9:line_too_long long before the line is written', async () => {
+    const running = server ?? assert.fail('no server');
+    const limit = running.config.maxLineLength;
+    const total = 10 * 1024 * 1024;
+    const { written, client } = await besideControlGroup(running, async () => {
+      const { client: talker } = await LineClient.login(running.port, 'long');
+      open.push(talker);
+      talker.write('3:0:');
+      const piece = Buffer.alloc(64 * 1024, 0x61);
+      let sent = 4;
+      while (sent < total && !talker.closed && !talker.lines.some((l) => l.startsWith('9:'))) {
+        const ok = await new Promise<boolean>((resolve) =>
+          talker.socket.write(piece, (error) => resolve(error == null)),
+        );
+        if (!ok) break;
+        sent += piece.length;
+      }
+      await talker.waitClosed(5000);
+      return { written: sent, client: talker };
+    });
+    assert.match(client.lines.at(-1) ?? '', /^9:line_too_long:/);
+    // The server refused once it held more than the limit, not at the line's end; what was
+    // written past that sat in the kernel's socket buffers (a few MiB at most on loopback).
+    assert.ok(written < total, `the whole ${total}-byte line was written before the refusal`);
+    assert.ok(written < limit + 8 * 1024 * 1024, `${written} bytes written before the refusal`);
+  });
+});
