@@ -52,6 +52,9 @@ export function startServer(
   }
   const args = ['--host', HOST, '--port', String(port)];
   if (kind === 'roomwire') args.push('--log-level', options.logLevel);
+  // `saturate` floods on purpose, closed-loop: a dropped line would be an ack that never comes.
+  // The rate limit is a policy (docs/limits.md), not what the bench measures.
+  if (kind === 'roomwire') args.push('--rate-limit-per-second', '0');
   if (kind === 'baseline-cork') args.push('--cork');
   const [file, argv] = pinned(pin, 0, [
     process.execPath,

@@ -133,6 +133,16 @@ export function createMetrics(source: AdminSource, options: MetricsOptions = {})
       [{ action: 'close_room' }, counters.roomsClosed],
     ],
   });
+  counter(registry, {
+    name: 'roomwire_internal_errors_total',
+    help: 'Exceptions caught while handling one input; each closed only its own connection.',
+    values: () => [[{}, counters.internalErrors]],
+  });
+  counter(registry, {
+    name: 'roomwire_unhandled_rejections_total',
+    help: 'Promise rejections nobody handled; logged, never fatal.',
+    values: () => [[{}, counters.unhandledRejections]],
+  });
   const subscribers = options.feedSubscribers;
   if (subscribers !== undefined) {
     gauge(registry, 'roomwire_live_feed_subscribers', 'Open dashboard feeds.', subscribers);

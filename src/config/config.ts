@@ -1,4 +1,5 @@
 import { DEFAULTS, LOG_LEVELS, type LogLevel, type SettingName } from './defaults.js';
+import { ipListProblem } from './ip-list.js';
 import { originListProblem } from './origins.js';
 
 /** The server's whole configuration, validated and frozen. */
@@ -34,10 +35,17 @@ const ZERO_ALLOWED: ReadonlySet<SettingName> = new Set([
   'httpPort',
   'tcpKeepAliveMs',
   'wsPingIntervalMs',
+  'loginTimeoutMs',
+  'idleTimeoutMs',
+  'rateLimitPerSecond',
+  'rateLimitMaxStrikes',
+  'maxConnectionsPerIp',
+  'slowConsumerSoftBytes',
+  'writeStallMs',
 ]);
 
 /** On/off settings: 0 or 1, or the usual words for them (`true`, `off`...), from any layer. */
-const SWITCHES: ReadonlySet<SettingName> = new Set(['adminProtectReads']);
+const SWITCHES: ReadonlySet<SettingName> = new Set(['adminProtectReads', 'idleTimeoutAll']);
 const SWITCH_WORDS: ReadonlyMap<string, number> = new Map([
   ...(['0', 'false', 'no', 'off'] as const).map((word) => [word, 0] as const),
   ...(['1', 'true', 'yes', 'on'] as const).map((word) => [word, 1] as const),
@@ -129,6 +137,10 @@ function coerce(setting: SettingName, raw: unknown, source: string): unknown {
   }
   if (setting === 'wsAllowedOrigins') {
     const problem = originListProblem(raw);
+    if (problem !== undefined) throw new ConfigError(where, problem);
+  }
+  if (setting === 'maxConnectionsPerIpExempt') {
+    const problem = ipListProblem(raw);
     if (problem !== undefined) throw new ConfigError(where, problem);
   }
   return raw;

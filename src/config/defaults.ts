@@ -56,6 +56,30 @@ export const DEFAULTS = {
   adminProtectReads: 0,
   /** A few dashboards at once; each open feed costs one snapshot write per second. */
   maxFeedSubscribers: 16,
+  /** How often the server's one timer feeds the clock to the core and checks the sockets. */
+  tickIntervalMs: 250,
+  /** A client logs in within a round trip or two; a connection that does not is dropped (0 = off). */
+  loginTimeoutMs: 10_000,
+  /** Clients that ping and then go silent this long are dropped (0 = off); see docs/limits.md. */
+  idleTimeoutMs: 30_000,
+  /** 1: the idle timeout applies to every client, also those that never ping (original clients). */
+  idleTimeoutAll: 0,
+  /** Lines per second per client: above a 90 Hz VR client with dozens of objects (~4.5k/s), x4. */
+  rateLimitPerSecond: 20_000,
+  /** Lines a client may send at once above the rate: two seconds' worth, for bursts and stalls. */
+  rateLimitBurst: 40_000,
+  /** Seconds in a row over the rate limit before the client is dropped (0 = never). */
+  rateLimitMaxStrikes: 10,
+  /** 0 = no cap: schools, venues and carrier NAT put hundreds of real players behind one IP. */
+  maxConnectionsPerIp: 0,
+  /** Comma-separated IPs the per-IP cap skips (a trusted proxy); loopback is capped unless listed. */
+  maxConnectionsPerIpExempt: '',
+  /** A quarter of maxQueuedBytes: held longer than slowConsumerSoftMs, the client is dropped (0 = off). */
+  slowConsumerSoftBytes: 2 * 1024 * 1024,
+  /** Long enough for a client to ride out a hiccup, short enough that it cannot hold memory. */
+  slowConsumerSoftMs: 10_000,
+  /** A socket with queued data that took nothing for this long is dead or stalled (0 = off). */
+  writeStallMs: 30_000,
 } as const;
 
 export type SettingName = keyof typeof DEFAULTS;

@@ -1,5 +1,6 @@
 import { closesConnection, ERROR_CODES, type ErrorCode } from '../protocol/error-codes.js';
 import { encodeError } from '../protocol/encode.js';
+import { GuardState } from './session-guard.js';
 import type { Session } from './state.js';
 import { RelayState } from './state.js';
 import type { ClientIdGenerator, EffectSink, RelayEvent, RelayLimits } from './types.js';
@@ -7,6 +8,8 @@ import type { ClientIdGenerator, EffectSink, RelayEvent, RelayLimits } from './t
 /** What every handler works with: the state, the limits and the ways out. */
 export class RelayContext {
   readonly state = new RelayState();
+  /** The clock and what the limits of issue #4 share. */
+  readonly guards = new GuardState();
 
   constructor(
     readonly limits: RelayLimits,

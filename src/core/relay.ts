@@ -4,6 +4,10 @@ import type { ErrorCode } from '../protocol/error-codes.js';
 import { closeRoom, kickClient } from './admin-actions.js';
 import { RelayContext } from './context.js';
 import { HANDLERS } from './handlers/index.js';
+import { admitIp, releaseIp } from './ip-cap.js';
+import { admitLine } from './rate-limit.js';
+import { newSessionGuard } from './session-guard.js';
+import { handleTick } from './tick.js';
 import type { Handler } from './handlers/handler.js';
 import { leaveRoom } from './rooms.js';
 import type { Room, Session } from './state.js';
@@ -53,7 +57,9 @@ export class Relay {
     switch (input.type) {
       case 'line': {
         const session = ctx.state.sessions.get(input.connId);
-        if (session !== undefined) this.#line(session, input.line);
+        if (session === undefined) return;
+        session.guard.lastInputAt = ctx.guards.now;
+        if (admitLine(ctx, session)) this.#line(session, input.line);
         return;
       }
       case 'datagram':
@@ -76,6 +82,8 @@ export class Relay {
         return kickClient(ctx, input.clientId, input.reason);
       case 'close-room':
         return closeRoom(ctx, input.room, input.reason);
+      case 'tick':
+        return handleTick(ctx, input.now);
       default: {
         const unknown: never = input;
         throw new TypeError(`unknown relay input ${JSON.stringify(unknown)}`);
@@ -139,9 +147,12 @@ export class Relay {
       authFailures: 0,
       pending: [],
       pendingBytes: 0,
+      guard: newSessionGuard(ctx.guards.now, ctx.limits.rateLimitBurst),
     };
     ctx.state.sessions.set(connId, session);
+    const ipAdmitted = admitIp(ctx, session);
     if (ctx.state.sessions.size > ctx.limits.maxConnections) ctx.refuse(session, 'server_full');
+    else if (!ipAdmitted) ctx.refuse(session, 'too_many_connections_from_ip');
   }
 
   #line(session: Session, line: Buffer): void {
@@ -210,6 +221,7 @@ export class Relay {
     const ctx = this.#ctx;
     if (ctx.state.sessions.get(session.connId) !== session) return false;
     ctx.state.sessions.delete(session.connId);
+    releaseIp(ctx, session);
     // Section 4: disconnecting leaves the room as `2:-1` would, without writing to the leaver.
     leaveRoom(ctx, session, false);
     unbindUdp(ctx, session);

@@ -1,3 +1,4 @@
+import type { SessionGuard } from './session-guard.js';
 import type { ClientId, ConnId, TransportKind, UdpAddress } from './types.js';
 
 /** Where a session is in its life: connected, login being checked, or logged in. */
@@ -20,6 +21,8 @@ export interface Session {
   /** Raw lines received while the login is being checked, replayed after it. */
   pending: Buffer[];
   pendingBytes: number;
+  /** Deadlines and rate limits (issue #4). */
+  readonly guard: SessionGuard;
 }
 
 /** A room: its members in join order, the oldest first, so the master is `members[0]`. */

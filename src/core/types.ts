@@ -35,7 +35,12 @@ export type RelayInput =
   /** An administrator removes a client: `9:kicked:<reason>`, then the connection closes. */
   | { readonly type: 'kick'; readonly clientId: ClientId; readonly reason: string }
   /** An administrator closes a room: `9:room_closed:<reason>` and a leave for every member. */
-  | { readonly type: 'close-room'; readonly room: string; readonly reason: string };
+  | { readonly type: 'close-room'; readonly room: string; readonly reason: string }
+  /**
+   * The clock, in milliseconds from any fixed origin (the server feeds a monotonic clock every
+   * `tickIntervalMs`). Deadlines and rate limits are judged against the latest tick.
+   */
+  | { readonly type: 'tick'; readonly now: number };
 
 /** What happened, for logs and metrics; the server decides what to do with it. */
 export type RelayEvent =
@@ -70,6 +75,14 @@ export type RelayEvent =
       readonly connId: ConnId;
       readonly clientId: ClientId;
       readonly reason: string;
+    }
+  /** Lines (and datagrams) dropped by the rate limit during the last second, per offender. */
+  | {
+      readonly kind: 'rate-limited';
+      readonly connId: ConnId;
+      readonly clientId?: ClientId;
+      readonly dropped: number;
+      readonly datagramsDropped: number;
     }
   | {
       readonly kind: 'room-closed';
@@ -129,4 +142,18 @@ export interface RelayLimits {
   /** Commands held while a login is being checked, counted and in bytes. */
   readonly maxPendingCommands: number;
   readonly maxPendingBytes: number;
+  /** A connection not logged in this long after connecting is closed; 0 turns it off. */
+  readonly loginTimeoutMs: number;
+  /** A client that sent no line this long is closed, if it sent a ping (or `idleTimeoutAll`). */
+  readonly idleTimeoutMs: number;
+  readonly idleTimeoutAll: boolean;
+  /** Token bucket per client: lines per second, and the burst; 0 per second turns it off. */
+  readonly rateLimitPerSecond: number;
+  readonly rateLimitBurst: number;
+  /** Seconds in a row over the rate limit before the connection is closed; 0 never closes. */
+  readonly rateLimitMaxStrikes: number;
+  /** Open connections from one IP address; 0 turns the cap off. */
+  readonly maxConnectionsPerIp: number;
+  /** Addresses (normalised like `remoteIp`) the per-IP cap does not apply to. */
+  readonly maxConnectionsPerIpExempt: ReadonlySet<string>;
 }

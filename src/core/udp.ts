@@ -6,6 +6,7 @@ import {
 } from '../protocol/encode.js';
 import { parseDatagram } from '../protocol/parse-datagram.js';
 import type { RelayContext } from './context.js';
+import { admitDatagram } from './rate-limit.js';
 import { udpKey, type Session } from './state.js';
 import type { UdpAddress, UdpDropReason } from './types.js';
 
@@ -23,6 +24,8 @@ export function handleDatagram(ctx: RelayContext, from: UdpAddress, data: Buffer
     if (session === undefined) return drop(ctx, from, 'unknown-client');
     if (session.remoteIp !== from.ip) return drop(ctx, from, 'wrong-ip');
     if (bound !== undefined && bound !== session) return drop(ctx, from, 'wrong-ip');
+    // A bind answer is longer than a bind: the rate limit bounds what a spoofed source gets.
+    if (!admitDatagram(ctx, session)) return;
     bindUdp(ctx, session, from, key);
     ctx.emit({ type: 'datagram', to: from, data: encodeUdpConnected(session.clientId) });
     return;
@@ -30,6 +33,8 @@ export function handleDatagram(ctx: RelayContext, from: UdpAddress, data: Buffer
   if (bound === undefined || bound.clientId !== datagram.clientId) {
     return drop(ctx, from, bound === undefined ? 'unbound' : 'wrong-ip');
   }
+  bound.guard.lastInputAt = ctx.guards.now;
+  if (!admitDatagram(ctx, bound)) return;
   if (datagram.type === 'invalid') {
     ctx.emit({ type: 'datagram', to: from, data: encodeErrorDatagram('malformed') });
     return drop(ctx, from, 'malformed');

@@ -39,6 +39,15 @@ export interface SetGroupCommand {
   readonly group: string;
   readonly clientIds: readonly number[];
 }
+/** `8[:token]`: a Roomwire extension; the server answers `8:<token>` at once. */
+export interface PingCommand {
+  readonly type: 'ping';
+  /** Up to {@link MAX_PING_TOKEN_LENGTH} printable ASCII characters; may be empty. */
+  readonly token: string;
+}
+
+/** The longest token a ping may carry: enough for a sequence number and a timestamp. */
+export const MAX_PING_TOKEN_LENGTH = 64;
 
 export type Command =
   | LoginCommand
@@ -47,6 +56,7 @@ export type Command =
   | LeaveCommand
   | MessageCommand
   | GroupMessageCommand
-  | SetGroupCommand;
+  | SetGroupCommand
+  | PingCommand;
 
 export type CommandType = Command['type'];

@@ -44,6 +44,11 @@ export function encodeMaster(masterId: number): Buffer {
   return line(`4:${masterId}`);
 }
 
+/** `8:<token>`: the answer to a ping (a Roomwire extension), the client's token echoed. */
+export function encodePong(token: string): Buffer {
+  return Buffer.from(`8:${token}\n`, 'latin1');
+}
+
 /** `9:<code>:<reason>`: a refusal. The reason defaults to the code's own. */
 export function encodeError(code: ErrorCode, reason: string = ERROR_CODES[code].reason): Buffer {
   return line(`9:${code}:${reason.replace(/[\r\n]/g, ' ')}`);

@@ -31,6 +31,12 @@ export const ERROR_CODES = {
   internal: { closes: true, reason: 'internal error' },
   kicked: { closes: true, reason: 'removed by an administrator' },
   room_closed: { closes: false, reason: 'the room was closed by an administrator' },
+  login_timeout: { closes: true, reason: 'no login within the time limit' },
+  idle_timeout: { closes: true, reason: 'nothing received within the idle timeout' },
+  rate_limited: { closes: false, reason: 'too many messages; the excess is dropped' },
+  rate_limit_exceeded: { closes: true, reason: 'over the message rate limit for too long' },
+  too_many_connections_from_ip: { closes: true, reason: 'too many connections from this address' },
+  write_timeout: { closes: true, reason: 'nothing could be written to this client for too long' },
 } as const satisfies Record<string, { closes: boolean; reason: string }>;
 
 /** A stable, lowercase error code as it appears on the wire. */

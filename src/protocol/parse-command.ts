@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { protocolError, type ProtocolError } from './error-codes.js';
-import type { Command, MessageMode } from './commands.js';
+import { MAX_PING_TOKEN_LENGTH, type Command, type MessageMode } from './commands.js';
 import { parseClientId } from './names.js';
 
 const COLON = 58;
@@ -41,6 +41,8 @@ export function parseCommand(line: Buffer): Command | ProtocolError {
       return parseGroupMessage(rest);
     case '5':
       return parseSetGroup(rest);
+    case '8':
+      return parsePing(rest);
     default:
       return /^\d+$/.test(type)
         ? protocolError('unknown_command', `unknown command type ${type}`)
@@ -88,4 +90,18 @@ function parseSetGroup(rest: Buffer | undefined): Command | ProtocolError {
     clientIds.push(clientId);
   }
   return { type: 'set-group', group: group as string, clientIds };
+}
+
+/** Printable ASCII, space to tilde: a token is echoed as it came, so it must not break framing. */
+const PING_TOKEN = /^[\x20-\x7e]*$/;
+
+function parsePing(rest: Buffer | undefined): Command | ProtocolError {
+  const token = rest === undefined ? '' : rest.toString('latin1');
+  if (token.length > MAX_PING_TOKEN_LENGTH || !PING_TOKEN.test(token)) {
+    return protocolError(
+      'malformed',
+      `expected 8:<token>, a token of up to ${MAX_PING_TOKEN_LENGTH} printable ASCII characters`,
+    );
+  }
+  return { type: 'ping', token };
 }

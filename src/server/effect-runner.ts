@@ -119,6 +119,17 @@ function logEvent(logger: Logger, event: RelayEvent): void {
         'kicked by an administrator',
       );
       return;
+    case 'rate-limited':
+      logger.warn(
+        {
+          connId: event.connId,
+          clientId: event.clientId,
+          dropped: event.dropped,
+          datagramsDropped: event.datagramsDropped,
+        },
+        'rate limited',
+      );
+      return;
     case 'room-closed':
       logger.warn(
         { room: event.room, memberIds: event.memberIds, reason: event.reason },

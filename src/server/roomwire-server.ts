@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { registerAdmin, type AdminHandle } from '../admin/admin-routes.js';
 import { acceptEveryone, type Authenticator } from '../auth/authenticator.js';
 import type { RoomwireConfig } from '../config/config.js';
+import { parseIpList } from '../config/ip-list.js';
 import { parseOriginList } from '../config/origins.js';
 import { Relay } from '../core/relay.js';
 import type { ConnId, RelayInput, RelayLimits } from '../core/types.js';
@@ -53,6 +54,7 @@ export class RoomwireServer {
   #nextConnId = 1;
   #nextClientId = 1;
   #stopping: Promise<void> | undefined;
+  #ticker: NodeJS.Timeout | undefined;
 
   constructor(options: RoomwireServerOptions) {
     const { config, logger } = options;
@@ -72,6 +74,11 @@ export class RoomwireServer {
       ids: { next: () => this.#nextClientId++ },
       emit: runEffect,
     });
+    const writeWatch = {
+      softBytes: config.slowConsumerSoftBytes,
+      softMs: config.slowConsumerSoftMs,
+      stallMs: config.writeStallMs,
+    };
     this.#tcp = new TcpTransport({
       host: config.host,
       port: config.port,
@@ -79,6 +86,7 @@ export class RoomwireServer {
       maxQueuedBytes: config.maxQueuedBytes,
       keepAliveMs: config.tcpKeepAliveMs,
       closeFlushMs: config.closeFlushMs,
+      writeWatch,
       nextConnId: () => this.#nextConnId++,
       handlers: this.#connectionHandlers(),
       logger,
@@ -107,6 +115,8 @@ export class RoomwireServer {
       maxQueuedBytes: config.maxQueuedBytes,
       pingIntervalMs: config.wsPingIntervalMs,
       closeFlushMs: config.closeFlushMs,
+      writeWatch,
+      keepAliveMs: config.tcpKeepAliveMs,
       nextConnId: () => this.#nextConnId++,
       handlers: this.#connectionHandlers(),
       logger,
@@ -130,6 +140,8 @@ export class RoomwireServer {
       maxRoomNameLength: config.maxRoomNameLength,
       logger,
     });
+    // The core's clock starts before the first connection can arrive.
+    this.#tick();
   }
 
   /**
@@ -170,6 +182,8 @@ export class RoomwireServer {
       );
     }
     this.#admin.start();
+    this.#ticker = setInterval(() => this.#tick(), this.#config.tickIntervalMs);
+    this.#ticker.unref();
     this.#logger.info(
       { host: this.#config.host, port, httpPort },
       'roomwire listening on tcp and udp',
@@ -187,6 +201,7 @@ export class RoomwireServer {
   }
 
   async #stop(): Promise<void> {
+    clearInterval(this.#ticker);
     this.#admin.stop();
     const stoppedAccepting = Promise.all([this.#tcp.stopAccepting(), this.#http.close()]);
     // Everyone hears the goodbye before anyone's departure is announced.
@@ -241,6 +256,17 @@ export class RoomwireServer {
     };
   }
 
+  /**
+   * The server's one timer: feeds a monotonic clock to the core (login deadlines, idle timeouts,
+   * rate windows) and lets the transports look at their write queues.
+   */
+  #tick(): void {
+    const now = Math.floor(performance.now());
+    this.#input({ type: 'tick', now }, undefined);
+    this.#tcp.sweep(now);
+    this.#ws.sweep(now);
+  }
+
   #refuse(connection: Connection, code: ErrorCode): void {
     this.relay.close(connection.connId, code);
   }
@@ -258,8 +284,11 @@ export class RoomwireServer {
     try {
       this.relay.handle(input);
     } catch (error) {
+      this.#counters.internalErrors += 1;
+      // The command's type (its first field) says what was being done; the payload is never logged.
+      const command = input.type === 'line' ? commandType(input.line) : undefined;
       this.#logger.error(
-        { err: error, input: input.type, connId: connection?.connId },
+        { err: error, input: input.type, command, connId: connection?.connId },
         'internal error',
       );
       if (connection === undefined) return;
@@ -274,6 +303,21 @@ export class RoomwireServer {
       connection.close('internal');
     }
   }
+
+  /**
+   * Logs and counts a promise rejection nobody handled; `roomwire serve` routes the process's
+   * `unhandledRejection` events here. Never fatal: one bad promise must not end every session.
+   */
+  unhandledRejection(reason: unknown): void {
+    this.#counters.unhandledRejections += 1;
+    this.#logger.error({ err: reason }, 'unhandled rejection');
+  }
+}
+
+/** The first field of a line, at most a few characters, for logs. */
+function commandType(line: Buffer): string {
+  const colon = line.indexOf(58);
+  return line.toString('latin1', 0, Math.min(colon === -1 ? line.length : colon, 8));
 }
 
 /** The core's limits, taken from the configuration. */
@@ -290,5 +334,13 @@ export function relayLimits(config: RoomwireConfig): RelayLimits {
     maxAuthFailures: config.maxAuthFailures,
     maxPendingCommands: config.maxPendingCommands,
     maxPendingBytes: config.maxPendingBytes,
+    loginTimeoutMs: config.loginTimeoutMs,
+    idleTimeoutMs: config.idleTimeoutMs,
+    idleTimeoutAll: config.idleTimeoutAll === 1,
+    rateLimitPerSecond: config.rateLimitPerSecond,
+    rateLimitBurst: config.rateLimitBurst,
+    rateLimitMaxStrikes: config.rateLimitMaxStrikes,
+    maxConnectionsPerIp: config.maxConnectionsPerIp,
+    maxConnectionsPerIpExempt: new Set(parseIpList(config.maxConnectionsPerIpExempt)),
   };
 }

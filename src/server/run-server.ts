@@ -24,9 +24,7 @@ export async function runServer(config: RoomwireConfig): Promise<RoomwireServer>
     logger.info('no users file: every login is accepted');
   }
   const server = new RoomwireServer({ config, logger, authenticator });
-  process.on('unhandledRejection', (reason) =>
-    logger.error({ err: reason }, 'unhandled rejection'),
-  );
+  process.on('unhandledRejection', (reason) => server.unhandledRejection(reason));
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
     signals += 1;
@@ -35,6 +33,14 @@ export async function runServer(config: RoomwireConfig): Promise<RoomwireServer>
       process.exit(1);
     }
     logger.info({ signal }, 'shutting down');
+    // A backstop: whatever hangs, the process is gone shortly after the grace period.
+    setTimeout(
+      () => {
+        logger.error('shutdown did not finish in time: exiting');
+        process.exit(1);
+      },
+      config.shutdownGraceMs + config.closeFlushMs + 1000,
+    ).unref();
     server.stop().then(
       () => process.exit(0),
       (error: unknown) => {

@@ -19,6 +19,7 @@ export const MESSAGE_KINDS = [
   'group_message',
   'group',
   'master',
+  'ping',
   'error',
   'bind',
   'other',
@@ -29,17 +30,25 @@ export type MessageKind = (typeof MESSAGE_KINDS)[number];
 export const KINDS_BY_ROUTE: Readonly<Record<Direction, Record<'stream' | 'udp', MessageKind[]>>> =
   {
     in: {
-      stream: ['login', 'rooms', 'join', 'leave', 'message', 'group_message', 'group', 'other'],
+      // Everything a client sends on a stream: all kinds but the server's own and UDP's bind.
+      stream: MESSAGE_KINDS.filter((kind) => !['master', 'error', 'bind'].includes(kind)),
       udp: ['bind', 'message', 'group_message', 'other'],
     },
     out: {
-      stream: ['login', 'rooms', 'join', 'leave', 'message', 'master', 'error'],
+      stream: ['login', 'rooms', 'join', 'leave', 'message', 'master', 'ping', 'error'],
       udp: ['bind', 'message', 'error'],
     },
   };
 
-/** Why a message was dropped before the core saw it, or by the core (UDP, section 6). */
-export type DropReason = 'oversize' | 'malformed' | 'unbound' | 'wrong-ip' | 'unknown-client';
+/** Why a message was dropped unanswered: before the core saw it, by the UDP rules (section 6), or by the rate limit. */
+export type DropReason =
+  | 'oversize'
+  | 'malformed'
+  | 'unbound'
+  | 'wrong-ip'
+  | 'unknown-client'
+  | 'rate-limited'
+  | 'udp-rate-limited';
 
 const KIND = Object.fromEntries(MESSAGE_KINDS.map((kind, index) => [kind, index])) as Record<
   MessageKind,
@@ -68,6 +77,7 @@ const LINE_IN = kindTable({
   3: 'message',
   4: 'group_message',
   5: 'group',
+  8: 'ping',
 });
 const LINE_OUT = kindTable({
   0: 'login',
@@ -75,6 +85,7 @@ const LINE_OUT = kindTable({
   2: 'join',
   3: 'message',
   4: 'master',
+  8: 'ping',
   9: 'error',
 });
 const DATAGRAM_IN = kindTable({ 0: 'bind', 3: 'message', 4: 'group_message' });
@@ -128,6 +139,9 @@ export class ServerCounters {
   udpBinds = 0;
   kicks = 0;
   roomsClosed = 0;
+  /** Exceptions caught while handling one input (each closed its connection with `internal`). */
+  internalErrors = 0;
+  unhandledRejections = 0;
 
   /** A line a client sent over TCP or WebSocket. */
   lineIn(transport: TransportKind, line: Buffer): void {
@@ -155,8 +169,8 @@ export class ServerCounters {
     this.#out(slot(OUT, UDP, DATAGRAM_OUT[data[0] ?? 0] as number), 1, data.length);
   }
 
-  dropped(reason: DropReason): void {
-    this.drops.set(reason, (this.drops.get(reason) ?? 0) + 1);
+  dropped(reason: DropReason, count = 1): void {
+    if (count > 0) this.drops.set(reason, (this.drops.get(reason) ?? 0) + count);
   }
 
   connectionOpened(transport: TransportKind): void {
@@ -188,6 +202,9 @@ export class ServerCounters {
       case 'room-closed':
         this.roomsClosed += 1;
         return;
+      case 'rate-limited':
+        this.dropped('rate-limited', event.dropped);
+        return this.dropped('udp-rate-limited', event.datagramsDropped);
       case 'join':
       case 'leave':
         return;

@@ -6,6 +6,7 @@ import type { ConnId } from '../core/types.js';
 import type { CloseReason, Connection, ConnectionHandlers } from './connection.js';
 import { newConnectionStats, normalizeIp } from './connection.js';
 import { WriteBatcher, type Batched } from './write-batcher.js';
+import { sweepWrites, WriteWatch, type WriteWatchLimits } from './write-watch.js';
 
 /** Options of {@link TcpTransport}. */
 export interface TcpTransportOptions {
@@ -15,6 +16,7 @@ export interface TcpTransportOptions {
   readonly maxQueuedBytes: number;
   readonly keepAliveMs: number;
   readonly closeFlushMs: number;
+  readonly writeWatch: WriteWatchLimits;
   readonly nextConnId: () => ConnId;
   readonly handlers: ConnectionHandlers;
   readonly logger: Logger;
@@ -56,6 +58,14 @@ export class TcpTransport {
 
   get openConnections(): number {
     return this.#open.size;
+  }
+
+  /** Closes connections over the slow-consumer soft cap too long, or stalled; call on each tick. */
+  sweep(now: number): void {
+    const { writeWatch, handlers } = this.#options;
+    sweepWrites(this.#open, now, writeWatch, (connection, code) =>
+      handlers.violation(connection, code),
+    );
   }
 
   #accept(socket: net.Socket): void {
@@ -104,6 +114,7 @@ class TcpConnection implements Connection, Batched {
   readonly remoteIp: string;
   readonly remoteAddress: string;
   readonly stats = newConnectionStats();
+  readonly watch = new WriteWatch();
   closing = false;
   closeReason: CloseReason | undefined;
   /** Bytes written this turn, held by cork until the batcher flushes; -1 when not corked. */
@@ -123,6 +134,11 @@ class TcpConnection implements Connection, Batched {
 
   get queuedBytes(): number {
     return this.socket.writableLength;
+  }
+
+  /** `bytesWritten` counts what is still queued too; the kernel took the rest. */
+  get delivered(): number {
+    return this.socket.bytesWritten - this.socket.writableLength;
   }
 
   write(data: Buffer): void {

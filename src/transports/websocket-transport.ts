@@ -10,6 +10,7 @@ import type { CloseReason, Connection, ConnectionHandlers } from './connection.j
 import { newConnectionStats, normalizeIp } from './connection.js';
 import { admitUpgrade } from './websocket-upgrade.js';
 import { WriteBatcher, type Batched } from './write-batcher.js';
+import { sweepWrites, WriteWatch, type WriteWatchLimits } from './write-watch.js';
 
 /** Options of {@link WebSocketTransport}. */
 export interface WebSocketTransportOptions {
@@ -23,6 +24,9 @@ export interface WebSocketTransportOptions {
   /** How often peers are pinged; one that missed the previous pong is cut. 0 turns it off. */
   readonly pingIntervalMs: number;
   readonly closeFlushMs: number;
+  readonly writeWatch: WriteWatchLimits;
+  /** TCP keepalive delay for the upgraded sockets, as for TCP clients; 0 turns it off. */
+  readonly keepAliveMs: number;
   readonly nextConnId: () => ConnId;
   readonly handlers: ConnectionHandlers;
   readonly logger: Logger;
@@ -68,6 +72,14 @@ export class WebSocketTransport {
     return this.#open.size;
   }
 
+  /** Closes connections over the slow-consumer soft cap too long, or stalled; call on each tick. */
+  sweep(now: number): void {
+    const { writeWatch, handlers } = this.#options;
+    sweepWrites(this.#open, now, writeWatch, (connection, code) =>
+      handlers.violation(connection, code),
+    );
+  }
+
   /** Cuts every open connection at once. */
   destroyAll(): void {
     for (const connection of this.#open) connection.ws.terminate();
@@ -87,6 +99,7 @@ export class WebSocketTransport {
   #accept(ws: WebSocket, request: http.IncomingMessage, socket: Duplex): void {
     const options = this.#options;
     const connection = new WsConnection(ws, socket, request.socket, this.#batcher, options);
+    if (options.keepAliveMs > 0) request.socket.setKeepAlive(true, options.keepAliveMs);
     const decoder = new LineDecoder(options.maxLineLength);
     const { handlers } = options;
     const { stats } = connection;
@@ -164,6 +177,7 @@ class WsConnection implements Connection, Batched {
   readonly remoteIp: string;
   readonly remoteAddress: string;
   readonly stats = newConnectionStats();
+  readonly watch = new WriteWatch();
   closing = false;
   closeReason: CloseReason | undefined;
   /** Set by any message or pong; cleared by each ping. */
@@ -177,7 +191,7 @@ class WsConnection implements Connection, Batched {
     readonly ws: WebSocket,
     /** The upgraded socket `ws` writes to: corked per turn, like a TCP socket. */
     private readonly socket: Duplex,
-    remote: net.Socket,
+    private readonly remote: net.Socket,
     private readonly batcher: WriteBatcher,
     private readonly options: WebSocketTransportOptions,
   ) {
@@ -188,6 +202,11 @@ class WsConnection implements Connection, Batched {
 
   get queuedBytes(): number {
     return this.ws.bufferedAmount;
+  }
+
+  /** What the kernel took from the upgraded socket (`bytesWritten` counts the queue too). */
+  get delivered(): number {
+    return this.remote.bytesWritten - this.remote.writableLength;
   }
 
   /** Sends one line (as the core encodes it, newline-terminated) as one text message. */

@@ -26,6 +26,15 @@ export const TEST_LIMITS: RelayLimits = Object.freeze({
   maxAuthFailures: 3,
   maxPendingCommands: 32,
   maxPendingBytes: 16_384,
+  // Off, or far away: the harness's clock stands still unless a test ticks it.
+  loginTimeoutMs: 0,
+  idleTimeoutMs: 0,
+  idleTimeoutAll: false,
+  rateLimitPerSecond: 0,
+  rateLimitBurst: 1,
+  rateLimitMaxStrikes: 0,
+  maxConnectionsPerIp: 0,
+  maxConnectionsPerIpExempt: new Set<string>(),
 });
 
 /** The IP every test connection comes from unless a test says otherwise. */
@@ -105,6 +114,11 @@ export class CoreHarness {
   datagram(from: UdpAddress, data: string | Buffer): void {
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     this.relay.handle({ type: 'datagram', from, data: bytes });
+  }
+
+  /** Moves the core's clock to `now` milliseconds. */
+  tick(now: number): void {
+    this.relay.handle({ type: 'tick', now });
   }
 
   disconnect(connId: ConnId): void {

@@ -51,6 +51,14 @@ export class LineClient {
     return { client, id: Number(match[1]) };
   }
 
+  /** Joins `room` and reads the join sequence up to its master line; resolves with those lines. */
+  async joinRoom(room: string): Promise<string[]> {
+    this.send(`2:${room}`);
+    const lines = [await this.next()];
+    while (!(lines.at(-1) as string).startsWith('4:')) lines.push(await this.next());
+    return lines;
+  }
+
   get closed(): boolean {
     return this.#closed;
   }

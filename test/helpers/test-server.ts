@@ -90,3 +90,34 @@ export function useTestServer(settings: Record<string, unknown> = {}): ServerFix
     },
   };
 }
+
+/** Servers started by one `describe` block, and clients to close, all ended after the block. */
+export interface ServerPool {
+  start(
+    settings?: Record<string, unknown>,
+    authenticator?: Authenticator,
+    options?: TestServerOptions,
+  ): Promise<TestServer>;
+  /** Closes these clients after the block. */
+  track(...clients: { close(): void }[]): void;
+}
+
+/** A {@link ServerPool} whose servers all get `defaults` under their own settings. */
+export function useServerPool(defaults: Record<string, unknown> = {}): ServerPool {
+  const servers: TestServer[] = [];
+  const clients: { close(): void }[] = [];
+  after(async () => {
+    for (const client of clients) client.close();
+    for (const server of servers) await server.stop();
+  });
+  return {
+    async start(settings = {}, authenticator, options) {
+      const server = await startTestServer({ ...defaults, ...settings }, authenticator, options);
+      servers.push(server);
+      return server;
+    },
+    track(...opened) {
+      clients.push(...opened);
+    },
+  };
+}

@@ -63,6 +63,14 @@ export class WsLineClient {
     return { client, id: Number(match[1]) };
   }
 
+  /** Joins `room` and reads the join sequence up to its master line, as {@link LineClient} does. */
+  async joinRoom(room: string): Promise<string[]> {
+    this.send(`2:${room}`);
+    const lines = [await this.next()];
+    while (!(lines.at(-1) as string).startsWith('4:')) lines.push(await this.next());
+    return lines;
+  }
+
   get closed(): boolean {
     return this.#closed;
   }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildConfig, ConfigError, envName, flagName } from '../../src/config/config.js';
 import { DEFAULTS, type SettingName } from '../../src/config/defaults.js';
+import { parseIpList } from '../../src/config/ip-list.js';
 import { loadConfig } from '../../src/config/load-config.js';
 
 const SETTINGS = Object.keys(DEFAULTS) as SettingName[];
@@ -62,6 +63,40 @@ describe('configuration', () => {
     for (const values of [{ port: 70000 }, { maxRooms: -1 }, { maxRooms: 1.5 }, { maxRooms: 0 }]) {
       assert.throws(() => buildConfig([{ source: 'test', values }]), ConfigError);
     }
+  });
+
+  it('reads the hardening settings: 0 turns a limit off, switches take words, IPs are checked', () => {
+    const config = buildConfig([
+      {
+        source: 'environment',
+        values: {
+          loginTimeoutMs: '0',
+          idleTimeoutMs: '0',
+          idleTimeoutAll: 'true',
+          rateLimitPerSecond: '0',
+          rateLimitMaxStrikes: '0',
+          maxConnectionsPerIp: '0',
+          slowConsumerSoftBytes: '0',
+          writeStallMs: '0',
+          maxConnectionsPerIpExempt: '127.0.0.1, ::1,::ffff:10.0.0.1',
+        },
+      },
+    ]);
+    assert.equal(config.idleTimeoutAll, 1);
+    assert.equal(config.rateLimitPerSecond, 0);
+    assert.equal(parseIpList(config.maxConnectionsPerIpExempt).join(' '), '127.0.0.1 ::1 10.0.0.1');
+    for (const values of [
+      { tickIntervalMs: 0 },
+      { rateLimitBurst: 0 },
+      { slowConsumerSoftMs: 0 },
+      { idleTimeoutAll: 'sometimes' },
+    ]) {
+      assert.throws(() => buildConfig([{ source: 'test', values }]), ConfigError);
+    }
+    assert.throws(
+      () => buildConfig([{ source: 'file', values: { maxConnectionsPerIpExempt: 'localhost' } }]),
+      /maxConnectionsPerIpExempt.*"localhost" is not an IP address/,
+    );
   });
 
   it('refuses unknown settings and unknown log levels', () => {

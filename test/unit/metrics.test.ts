@@ -102,6 +102,7 @@ describe('metrics: counting at the server boundary', () => {
     run({ type: 'send', connId: 1, data: encodeLeft(5) });
     run({ type: 'send', connId: 3, data: line('4:2\n') });
     run({ type: 'send', connId: 3, data: encodeError('not_in_room') });
+    run({ type: 'send', connId: 3, data: line('8:t\n') });
     run({ type: 'send', connId: 42, data: encodeLeft(5) });
     const text = await scrape();
     const out = (transport: string, kind: string) =>
@@ -110,17 +111,19 @@ describe('metrics: counting at the server boundary', () => {
     assert.equal(out('tcp', 'leave'), 2, 'the send to an unknown connection is not counted');
     assert.equal(out('websocket', 'master'), 1);
     assert.equal(out('websocket', 'error'), 1);
+    assert.equal(out('websocket', 'ping'), 1);
     assert.equal(out('udp', 'message'), 0, 'every known series starts at zero');
   });
 
   it('reads the kind of an incoming line from its first byte, and 2:-1 as a leave', async () => {
     const { counters, scrape } = fixture();
-    for (const text of ['0:a:b', '1', '2:lobby', '2:-1', '3:0:x', '4:g:x', '5:g:1', 'junk', '']) {
+    const lines = ['0:a:b', '1', '2:lobby', '2:-1', '3:0:x', '4:g:x', '5:g:1', '8:t', 'junk', ''];
+    for (const text of lines) {
       counters.lineIn('tcp', line(text));
     }
     counters.lineIn('websocket', line('3:1:hi'));
     const text = await scrape();
-    const kinds = ['login', 'rooms', 'join', 'leave', 'message', 'group_message', 'group'];
+    const kinds = ['login', 'rooms', 'join', 'leave', 'message', 'group_message', 'group', 'ping'];
     for (const kind of kinds) {
       assert.equal(metricValue(text, 'roomwire_messages_in_total', { transport: 'tcp', kind }), 1);
     }

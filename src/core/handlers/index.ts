@@ -6,6 +6,7 @@ import { handleLeave } from './leave.js';
 import { handleListRooms } from './list-rooms.js';
 import { handleLogin } from './login.js';
 import { handleMessage } from './message.js';
+import { handlePing } from './ping.js';
 import { handleSetGroup } from './set-group.js';
 
 /** One handler per command type; the compiler checks that none is missing. */
@@ -17,4 +18,5 @@ export const HANDLERS: { readonly [T in CommandType]: Handler<T> } = {
   message: handleMessage,
   'group-message': handleGroupMessage,
   'set-group': handleSetGroup,
+  ping: handlePing,
 };

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { LineClient } from '../helpers/line-client.js';
+import { useServerPool, type TestServer } from '../helpers/test-server.js';
+import { WsLineClient } from '../helpers/ws-line-client.js';
+
+const PAYLOAD = 'x'.repeat(32 * 1024);
+/** About 16 MiB: well past the kernel buffers between server and a client that stopped reading. */
+const BURST = 500;
+
+interface Reader {
+  next(timeoutMs?: number): Promise<string>;
+  send(line: string): void;
+  joinRoom(room: string): Promise<string[]>;
+  close(): void;
+}
+
+describe('slow-consumer soft cap and write stall', { timeout: 30_000 }, () => {
+  // The hard cap is far away: only the soft cap and the stall timeout can close anyone.
+  const pool = useServerPool({ tickIntervalMs: 20, maxQueuedBytes: 256 * 1024 * 1024 });
+
+  /**
+   * A server with the given limits (and a hard cap far away), a reader, a stuck client and a
+   * sender in one room; the sender floods, and the reason the stuck client was closed is returned.
+   */
+  async function floodStuckClient(
+    settings: Record<string, unknown>,
+    stuck: (running: TestServer) => Promise<{ client: Reader & { pause(): void }; id: number }>,
+  ): Promise<string | undefined> {
+    const logs: Record<string, unknown>[] = [];
+    const running = await pool.start(settings, undefined, {
+      onLog: (entry) => logs.push(entry),
+      logLevel: 'info',
+    });
+    const reader = await LineClient.login(running.port, 'reader');
+    const slow = await stuck(running);
+    const sender = await LineClient.login(running.port, 'sender');
+    pool.track(reader.client, slow.client, sender.client);
+    for (const { client } of [reader, slow, sender]) await client.joinRoom('room');
+    slow.client.pause();
+    sender.client.write(`3:0:${PAYLOAD}\n`.repeat(BURST));
+    // The reader keeps up; it sees the stuck client leave at some point.
+    for (;;) {
+      const line = await reader.client.next(10_000);
+      if (line === `2:${slow.id}:`) break;
+    }
+    const login = logs.find((entry) => entry.msg === 'login' && entry.clientId === slow.id);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const disconnect = logs.find(
+      (entry) => entry.msg === 'disconnect' && entry.connId === login?.connId,
+    );
+    return disconnect?.reason as string | undefined;
+  }
+
+  const tcpStuck = async (running: TestServer) => {
+    const { client, id } = await LineClient.login(running.port, 'stuck');
+    return { client: Object.assign(client, { pause: () => client.socket.pause() }), id };
+  };
+  const wsStuck = async (running: TestServer) => {
+    const { client, id } = await WsLineClient.login(running.httpPort, 'stuck');
+    return { client: Object.assign(client, { pause: () => client.ws.pause() }), id };
+  };
+
+  const SOFT_CAP = { slowConsumerSoftBytes: 256 * 1024, slowConsumerSoftMs: 300, writeStallMs: 0 };
+  const STALL = { slowConsumerSoftBytes: 0, writeStallMs: 300 };
+  for (const [transport, stuck] of [
+    ['TCP', tcpStuck],
+    ['WebSocket', wsStuck],
+  ] as const) {
+    it(`closes a ${transport} client held above slowConsumerSoftBytes for slowConsumerSoftMs`, async () => {
+      assert.equal(await floodStuckClient(SOFT_CAP, stuck), 'slow_consumer');
+    });
+
+    it(`closes a ${transport} client whose socket took nothing for writeStallMs`, async () => {
+      assert.equal(await floodStuckClient(STALL, stuck), 'write_timeout');
+    });
+  }
+
+  it('keeps a client that reads the same burst as it comes', async () => {
+    const running = await pool.start({
+      slowConsumerSoftBytes: 256 * 1024,
+      slowConsumerSoftMs: 300,
+      writeStallMs: 300,
+    });
+    const reader = await LineClient.login(running.port, 'reader');
+    const sender = await LineClient.login(running.port, 'sender');
+    pool.track(reader.client, sender.client);
+    for (const { client } of [reader, sender]) await client.joinRoom('room');
+    await reader.client.next();
+    sender.client.write(`3:0:${PAYLOAD}\n`.repeat(BURST));
+    for (let index = 0; index < BURST; index += 1) {
+      const line = await reader.client.next(10_000);
+      assert.equal(line.length, `3:${sender.id}:`.length + PAYLOAD.length);
+    }
+    assert.equal(reader.client.closed, false);
+  });
+});
