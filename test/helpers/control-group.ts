@@ -206,7 +206,10 @@ export async function besideControlGroup<T>(
   });
   try {
     const baseline = await group.baseline(800);
+    const started = Date.now();
     const result = await attack(group);
+    // Long enough beside the attack for the latency to mean something.
+    await sleep(500 - (Date.now() - started));
     const during = group.mark();
     assertUnharmed(await group.stop(), baseline, during);
     return result;

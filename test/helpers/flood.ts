@@ -1,18 +1,6 @@
-import { LineClient } from './line-client.js';
+import type { LineClient } from './line-client.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A logged-in client that has joined `room` and read the join's answers. */
-export async function member(
-  port: number,
-  name: string,
-  room: string,
-): Promise<{ client: LineClient; id: number }> {
-  const joined = await LineClient.login(port, name);
-  joined.client.send(`2:${room}`);
-  while (!(await joined.client.next()).startsWith('4:'));
-  return joined;
-}
 
 /**
  * Sends `count` messages of `size` bytes from `sender` to its room, `batch` at a time, each

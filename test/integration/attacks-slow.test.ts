@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AdminClient, eventually } from '../helpers/admin-http.js';
 import { besideControlGroup } from '../helpers/control-group.js';
-import { floodRoom, member } from '../helpers/flood.js';
-import type { LineClient } from '../helpers/line-client.js';
+import { floodRoom } from '../helpers/flood.js';
+import { LineClient } from '../helpers/line-client.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
@@ -27,8 +27,16 @@ describe('attack: slow, stalled and non-reading clients', { timeout: 60_000 }, (
   });
   const running = (): TestServer => server ?? assert.fail('no server');
   async function join(name: string, room: string): Promise<{ client: LineClient; id: number }> {
-    const joined = await member(running().port, name, room);
+    return joinVia(running().port, name, room);
+  }
+  async function joinVia(
+    port: number,
+    name: string,
+    room: string,
+  ): Promise<{ client: LineClient; id: number }> {
+    const joined = await LineClient.login(port, name);
     open.push(joined.client);
+    await joined.client.joinRoom(room);
     return joined;
   }
   const inCore = (clientId: number): boolean =>
@@ -111,8 +119,7 @@ describe('attack: slow, stalled and non-reading clients', { timeout: 60_000 }, (
     open.push({ close: () => void proxy.close() });
     const reader = await join('reader3', 'stall');
     const sender = await join('sender3', 'stall');
-    const stalled = await member(proxy.port, 'stalled', 'stall');
-    open.push(stalled.client);
+    const stalled = await joinVia(proxy.port, 'stalled', 'stall');
     await reader.client.next();
     proxy.setMode('pause');
     await besideControlGroup(running(), async () => {
