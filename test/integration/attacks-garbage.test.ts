@@ -3,24 +3,15 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { eventually } from '../helpers/admin-http.js';
 import { besideControlGroup } from '../helpers/control-group.js';
+import { latin1 } from '../helpers/core-fuzz.js';
+import { corpusLines } from '../helpers/fuzz-corpus.js';
 import { LineClient } from '../helpers/line-client.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const OFFENDERS = 50;
 
-/** Invalid UTF-8 and near-valid commands: truncated, overlong, surrogates, stray bytes. */
-const NASTY_LINES: readonly Buffer[] = [
-  Buffer.from([0xff, 0xfe, 0x0a]),
-  Buffer.from('0:\xc0\xaf:pw\n', 'latin1'),
-  Buffer.from('2:\xed\xa0\x80\n', 'latin1'),
-  Buffer.from('3:0:\xf4\x90\x80\x80\n', 'latin1'),
-  Buffer.from('5:g:\xe2\x82\n', 'latin1'),
-  Buffer.from('0:a\u0000b:pw\r\n'),
-  Buffer.from('2:\u001b[2Jroom\n'),
-  Buffer.from('3:9:x\n3:\n3\n4:\n4::x\n5:\n5:g:-1:x\n2:\n2:-1\n2:a:b:c\n'),
-  Buffer.from('0\n0:\n0:a\n0:a:b:c\n1:2:3\n9:x:y\n:::\n\r\n\r\r\r\n'),
-  Buffer.from('99999999999999999999:3:0:x\n-1\n+1\n1e3\n0x1\n'),
-];
+/** Invalid UTF-8 and near-valid commands: the fuzz corpus's hostile lines. */
+const NASTY_LINES: readonly Buffer[] = corpusLines().map(({ bytes }) => latin1(`${bytes}\n`));
 
 /** One offender: connects, maybe logs in and joins a room of its own, then spews. */
 async function offend(port: number, index: number): Promise<LineClient> {

@@ -4,6 +4,7 @@ import type { RoomwireServer } from '../../src/server/roomwire-server.js';
 import { eventually } from '../helpers/admin-http.js';
 import { besideControlGroup, type ControlGroup } from '../helpers/control-group.js';
 import { LineClient } from '../helpers/line-client.js';
+import { assertRelayConsistent } from '../helpers/relay-invariants.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const RACERS = 30;
@@ -19,27 +20,12 @@ function random(seed: number): () => number {
   };
 }
 
-/**
- * Members equal live sessions, one master per room who is its oldest member, no empty room, and
- * nobody in the core but the clients that are still connected.
- */
+/** Nobody in the core but the clients still connected, and the relay's own invariants. */
 function checkSnapshot(server: RoomwireServer, liveIds: ReadonlySet<number>): void {
   const sessions = server.relay.sessions();
   const inCore = new Set(sessions.map((session) => session.clientId));
   assert.deepEqual(inCore, liveIds, 'the core holds exactly the live clients');
-  const rooms = server.relay.rooms();
-  for (const room of rooms) {
-    assert.ok(room.memberIds.length > 0, `room ${room.name} is empty but alive`);
-    assert.equal(room.masterId, room.memberIds[0], `room ${room.name}: master is the oldest`);
-    const members = sessions
-      .filter((session) => session.room === room.name)
-      .map((session) => session.clientId);
-    assert.deepEqual(new Set(members), new Set(room.memberIds), `room ${room.name}: members`);
-  }
-  const roomNames = new Set(rooms.map((room) => room.name));
-  for (const session of sessions) {
-    if (session.room !== undefined) assert.ok(roomNames.has(session.room), session.room);
-  }
+  assertRelayConsistent(sessions, server.relay.rooms());
 }
 
 describe('attack: join/leave races with random kills', { timeout: 60_000 }, () => {
