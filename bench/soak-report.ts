@@ -87,30 +87,35 @@ export function tableRow(row: SoakSample): string {
 
 /** How one series moved over the run, after warm-up. */
 export interface Trend {
-  readonly firstHalfMean: number;
-  readonly lastHalfMean: number;
+  /** What is compared: the mean (RSS) or the minimum (heap) of each half. */
+  readonly by: 'mean' | 'min';
+  readonly firstHalf: number;
+  readonly lastHalf: number;
   /** Least-squares slope, per minute. */
   readonly slopePerMin: number;
   readonly flat: boolean;
 }
 
 /**
- * Compares the mean of the last half of `values` with the first half. Flat means it grew by
- * less than `tolerance` (a fraction of the first half's mean) or `floor` (absolute), whichever
- * is larger: a real leak under steady load keeps growing, allocator noise does not.
+ * Compares the last half of `values` with the first half, by mean or by minimum. Flat means it
+ * grew by less than `tolerance` (a fraction of the first half's figure) or `floor` (absolute),
+ * whichever is larger: a real leak under steady load keeps growing, allocator noise does not.
+ * The heap is compared by its minimum: the used heap includes garbage until V8's next major
+ * collection, minutes apart under a light load, so its troughs are what is really held.
  */
 export function trend(
   times: readonly number[],
   values: readonly number[],
-  tolerance: number,
-  floor: number,
+  options: { readonly by: 'mean' | 'min'; readonly tolerance: number; readonly floor: number },
 ): Trend | undefined {
   if (values.length < 4) return undefined;
   const half = Math.floor(values.length / 2);
   const mean = (list: readonly number[]): number =>
     list.reduce((sum, value) => sum + value, 0) / list.length;
-  const firstHalfMean = mean(values.slice(0, half));
-  const lastHalfMean = mean(values.slice(values.length - half));
+  const figure = (list: readonly number[]): number =>
+    options.by === 'mean' ? mean(list) : Math.min(...list);
+  const firstHalf = figure(values.slice(0, half));
+  const lastHalf = figure(values.slice(values.length - half));
   const meanT = mean(times);
   const meanV = mean(values);
   let numerator = 0;
@@ -120,6 +125,6 @@ export function trend(
     denominator += (time - meanT) ** 2;
   });
   const slopePerMin = denominator === 0 ? 0 : (numerator / denominator) * 60;
-  const flat = lastHalfMean - firstHalfMean <= Math.max(tolerance * firstHalfMean, floor);
-  return { firstHalfMean, lastHalfMean, slopePerMin, flat };
+  const flat = lastHalf - firstHalf <= Math.max(options.tolerance * firstHalf, options.floor);
+  return { by: options.by, firstHalf, lastHalf, slopePerMin, flat };
 }

@@ -7,11 +7,11 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { Histogram } from './histogram.js';
 import { freePort, machineInfo, waitForListen } from './proc.js';
 import { sequencedPayload } from './sequence.js';
 import { SoakClient, type SoakTarget } from './soak-client.js';
+import { soakOptions } from './soak-options.js';
 import {
   openFds,
   rssMiB,
@@ -26,70 +26,6 @@ import { startChurn } from './soak-churn.js';
 const HOST = '127.0.0.1';
 const SERVER_SCRIPT = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 
-const USAGE = `Usage: npm run soak -- [flags]
-
-Runs the built server (npm run build first) as a child process on free loopback ports under a
-mixed TCP/WebSocket/UDP load with churn, prints its memory, open descriptors, clients,
-throughput and latency every interval, and a verdict on memory at the end. Exits 1 when a
-checked message was lost, a checked client was dropped, or the server crashed.
-
-Flags (defaults in brackets):
-  --minutes M        how long to run [1]
-  --interval S       seconds between printed samples [30]
-  --rooms R          rooms of checked TCP/WebSocket clients [4]
-  --room-size K      checked clients per room [6]
-  --ws-clients W     how many of the checked clients use WebSocket [2]
-  --udp-clients U    checked clients sending over UDP, in a room of their own [4]
-  --hz F             messages per second per checked client [10]
-  --churners C       clients that connect, join, switch, leave and die at random [20]
-  --churn-rate N     churn actions per second [10]
-  --server-log FILE  keep the server's stdout (JSON logs, level warn) in FILE [discarded]
-  -h, --help         show this help
-`;
-
-function options(argv: string[]) {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      minutes: { type: 'string', default: '1' },
-      interval: { type: 'string', default: '30' },
-      rooms: { type: 'string', default: '4' },
-      'room-size': { type: 'string', default: '6' },
-      'ws-clients': { type: 'string', default: '2' },
-      'udp-clients': { type: 'string', default: '4' },
-      hz: { type: 'string', default: '10' },
-      churners: { type: 'string', default: '20' },
-      'churn-rate': { type: 'string', default: '10' },
-      'server-log': { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(USAGE);
-    process.exit(0);
-  }
-  const number = (key: keyof typeof values, min: number): number => {
-    const value = Number(values[key]);
-    if (!Number.isFinite(value) || value < min) {
-      process.stderr.write(`soak: --${key} must be a number >= ${min}\n${USAGE}`);
-      process.exit(2);
-    }
-    return value;
-  };
-  return {
-    durationS: number('minutes', 0.05) * 60,
-    intervalS: number('interval', 1),
-    rooms: number('rooms', 1),
-    roomSize: number('room-size', 2),
-    wsClients: number('ws-clients', 0),
-    udpClients: number('udp-clients', 0),
-    hz: number('hz', 0.1),
-    churners: number('churners', 0),
-    churnRate: number('churn-rate', 0.1),
-    serverLog: values['server-log'],
-  };
-}
-
 function log(text: string): void {
   process.stdout.write(`${text}\n`);
 }
@@ -97,7 +33,7 @@ function log(text: string): void {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main(): Promise<number> {
-  const opts = options(process.argv.slice(2));
+  const opts = soakOptions(process.argv.slice(2));
   const port = await freePort(HOST);
   let httpPort = await freePort(HOST);
   while (httpPort === port) httpPort = await freePort(HOST);
@@ -251,14 +187,12 @@ async function main(): Promise<number> {
   const rss = trend(
     times,
     warm.map((row) => row.rssMiB),
-    0.1,
-    8,
+    { by: 'mean', tolerance: 0.1, floor: 8 },
   );
   const heap = trend(
     times,
     warm.map((row) => row.heapMiB),
-    0.1,
-    4,
+    { by: 'min', tolerance: 0.1, floor: 4 },
   );
   const all = overall.summary();
   const summary = {
@@ -283,8 +217,9 @@ async function main(): Promise<number> {
   const verdict = (name: string, t: typeof rss): string =>
     t === undefined
       ? `${name}: too few samples after warm-up to judge`
-      : `${name}: ${t.flat ? 'flat' : 'GROWING'} (first half ${t.firstHalfMean.toFixed(1)} MiB, ` +
-        `last half ${t.lastHalfMean.toFixed(1)} MiB, slope ${t.slopePerMin.toFixed(3)} MiB/min)`;
+      : `${name}: ${t.flat ? 'flat' : 'GROWING'} (${t.by} of the first half ` +
+        `${t.firstHalf.toFixed(1)} MiB, of the last half ${t.lastHalf.toFixed(1)} MiB, ` +
+        `slope ${t.slopePerMin.toFixed(3)} MiB/min)`;
   log(`memory verdict: ${verdict('rss', rss)}; ${verdict('heap', heap)}`);
   const failures: string[] = [];
   if (crashed) failures.push(`the server exited on its own (code ${code}): ${stderr}`);
