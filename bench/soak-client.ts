@@ -194,3 +194,19 @@ export class SoakClient {
     });
   }
 }
+
+/**
+ * Messages the members of one room sent to each other (over their stream, or over UDP) that
+ * have not arrived yet, or never will.
+ */
+export function undelivered(members: readonly SoakClient[], over: 'stream' | 'udp'): number {
+  let due = 0;
+  for (const receiver of members) {
+    const check = over === 'stream' ? receiver.check : receiver.udpCheck;
+    for (const sender of members) {
+      if (sender === receiver) continue;
+      due += check.due(sender.id, over === 'stream' ? sender.sent : sender.sentUdp);
+    }
+  }
+  return due;
+}

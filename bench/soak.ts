@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Histogram } from './histogram.js';
 import { freePort, machineInfo, waitForListen } from './proc.js';
 import { sequencedPayload } from './sequence.js';
-import { SoakClient, type SoakTarget } from './soak-client.js';
+import { SoakClient, undelivered, type SoakTarget } from './soak-client.js';
 import { soakOptions } from './soak-options.js';
 import {
   openFds,
@@ -155,25 +155,16 @@ async function main(): Promise<number> {
   clearInterval(sender);
   await churn.stop();
   await sleep(2000);
-  let lost = 0;
-  let disorder = 0;
-  for (const members of rooms) {
-    for (const receiver of members) {
-      disorder += receiver.check.gaps + receiver.check.duplicates;
-      for (const from of members) {
-        if (from !== receiver) lost += receiver.check.due(from.id, from.sent);
-      }
-    }
-  }
-  let udpLost = 0;
-  let udpExpected = 0;
-  for (const receiver of udpMembers) {
-    for (const from of udpMembers) {
-      if (from === receiver) continue;
-      udpLost += receiver.udpCheck.due(from.id, from.sentUdp);
-      udpExpected += from.sentUdp;
-    }
-  }
+  const lost = rooms.reduce((sum, members) => sum + undelivered(members, 'stream'), 0);
+  // Over TCP and WebSocket any gap is a loss; over UDP a gap is a datagram lost on the way.
+  const sum = (clients: readonly SoakClient[], count: (client: SoakClient) => number): number =>
+    clients.reduce((total, client) => total + count(client), 0);
+  const disorder =
+    sum(checked, (client) => client.check.gaps + client.check.duplicates) +
+    sum(udpMembers, (client) => client.udpCheck.duplicates);
+  const udpLost =
+    undelivered(udpMembers, 'udp') + sum(udpMembers, (client) => client.udpCheck.gaps);
+  const udpExpected = sum(udpMembers, (client) => client.sentUdp * (udpMembers.length - 1));
   const dropped = [...checked, ...udpMembers].filter((client) => client.closed).length;
   for (const client of [...checked, ...udpMembers]) client.destroy();
 

@@ -7,7 +7,12 @@
 import assert from 'node:assert/strict';
 import { Histogram, type LatencySummary } from '../../bench/histogram.js';
 import { sequencedPayload } from '../../bench/sequence.js';
-import { SoakClient, type SoakTarget, type StreamWire } from '../../bench/soak-client.js';
+import {
+  SoakClient,
+  undelivered,
+  type SoakTarget,
+  type StreamWire,
+} from '../../bench/soak-client.js';
 
 /** Options of {@link ControlGroup.start}. */
 export interface ControlGroupOptions {
@@ -120,10 +125,10 @@ export class ControlGroup {
     return {
       sent: this.members.reduce((sum, member) => sum + member.sent, 0),
       received: this.recorder.received,
-      lost: this.#streamDue(),
+      lost: undelivered(this.members, 'stream'),
       disorder,
       udpSent: this.udpMembers.reduce((sum, member) => sum + member.sentUdp, 0),
-      udpLost: this.#udpDue(),
+      udpLost: undelivered(this.udpMembers, 'udp'),
       dropped: this.members.filter((member) => member.closed).length,
       refusals: [...this.recorder.refusals],
     };
@@ -143,27 +148,7 @@ export class ControlGroup {
   }
 
   #due(): number {
-    return this.#streamDue() + this.#udpDue();
-  }
-
-  #streamDue(): number {
-    let due = 0;
-    for (const receiver of this.members) {
-      for (const sender of this.members) {
-        if (sender !== receiver) due += receiver.check.due(sender.id, sender.sent);
-      }
-    }
-    return due;
-  }
-
-  #udpDue(): number {
-    let due = 0;
-    for (const receiver of this.udpMembers) {
-      for (const sender of this.udpMembers) {
-        if (sender !== receiver) due += receiver.udpCheck.due(sender.id, sender.sentUdp);
-      }
-    }
-    return due;
+    return undelivered(this.members, 'stream') + undelivered(this.udpMembers, 'udp');
   }
 }
 

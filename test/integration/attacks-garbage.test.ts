@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { eventually } from '../helpers/admin-http.js';
 import { besideControlGroup } from '../helpers/control-group.js';
 import { latin1 } from '../helpers/core-fuzz.js';
 import { corpusLines } from '../helpers/fuzz-corpus.js';
 import { LineClient } from '../helpers/line-client.js';
-import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { useServerPool } from '../helpers/test-server.js';
 
 const OFFENDERS = 50;
 
@@ -33,23 +33,15 @@ async function offend(port: number, index: number): Promise<LineClient> {
 }
 
 describe('attack: garbage from many clients', { timeout: 30_000 }, () => {
-  let server: TestServer | undefined;
-  const open: LineClient[] = [];
-  before(async () => {
-    server = await startTestServer();
-  });
-  after(async () => {
-    for (const client of open) client.close();
-    await server?.stop();
-  });
+  const pool = useServerPool();
 
   it('answers random bytes, invalid UTF-8 and broken commands from 50 clients without harming others', async () => {
-    const running = server ?? assert.fail('no server');
+    const running = await pool.start();
     const offenders = await besideControlGroup(running, async () => {
       const started = await Promise.all(
         Array.from({ length: OFFENDERS }, (_, index) => offend(running.port, index)),
       );
-      open.push(...started);
+      pool.track(...started);
       // Let the server read everything while the control group keeps talking.
       await new Promise((resolve) => setTimeout(resolve, 500));
       return started;
@@ -80,12 +72,12 @@ describe('attack: garbage from many clients', { timeout: 30_000 }, () => {
   });
 
   it('refuses a 10 MiB line with 9:line_too_long long before the line is written', async () => {
-    const running = server ?? assert.fail('no server');
+    const running = await pool.start();
     const limit = running.config.maxLineLength;
     const total = 10 * 1024 * 1024;
     const { written, client } = await besideControlGroup(running, async () => {
       const { client: talker } = await LineClient.login(running.port, 'long');
-      open.push(talker);
+      pool.track(talker);
       talker.write('3:0:');
       const piece = Buffer.alloc(64 * 1024, 0x61);
       let sent = 4;

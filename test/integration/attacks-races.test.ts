@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { RoomwireServer } from '../../src/server/roomwire-server.js';
 import { eventually } from '../helpers/admin-http.js';
 import { besideControlGroup, type ControlGroup } from '../helpers/control-group.js';
 import { LineClient } from '../helpers/line-client.js';
 import { assertRelayConsistent } from '../helpers/relay-invariants.js';
-import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { useServerPool } from '../helpers/test-server.js';
 
 const RACERS = 30;
 const ROUNDS = 6;
@@ -29,25 +29,17 @@ function checkSnapshot(server: RoomwireServer, liveIds: ReadonlySet<number>): vo
 }
 
 describe('attack: join/leave races with random kills', { timeout: 60_000 }, () => {
-  let server: TestServer | undefined;
-  const open: LineClient[] = [];
-  before(async () => {
-    server = await startTestServer();
-  });
-  after(async () => {
-    for (const client of open) client.close();
-    await server?.stop();
-  });
+  const pool = useServerPool();
 
   it('keeps rooms, members and masters consistent after every round', async () => {
-    const running = server ?? assert.fail('no server');
+    const running = await pool.start();
     const seed = Date.now() % 1_000_000;
     const next = random(seed);
     const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
     let racers: { client: LineClient; id: number }[] = [];
     const connect = async (): Promise<void> => {
       const racer = await LineClient.login(running.port, 'racer');
-      open.push(racer.client);
+      pool.track(racer.client);
       racers.push(racer);
     };
     await besideControlGroup(running, async (group: ControlGroup) => {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { AdminClient, eventually } from '../helpers/admin-http.js';
 import { besideControlGroup } from '../helpers/control-group.js';
 import { floodRoom } from '../helpers/flood.js';
 import { LineClient } from '../helpers/line-client.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
-import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { useServerPool, type TestServer } from '../helpers/test-server.js';
 
 const MAX_QUEUED_BYTES = 256 * 1024;
 const MESSAGE_BYTES = 32 * 1024;
@@ -16,14 +16,10 @@ const PACED_MESSAGES = 200;
 const PACED_PER_SECOND = 100;
 
 describe('attack: slow, stalled and non-reading clients', { timeout: 60_000 }, () => {
+  const pool = useServerPool({ maxQueuedBytes: MAX_QUEUED_BYTES, closeFlushMs: 200 });
   let server: TestServer | undefined;
-  const open: { close(): void }[] = [];
   before(async () => {
-    server = await startTestServer({ maxQueuedBytes: MAX_QUEUED_BYTES, closeFlushMs: 200 });
-  });
-  after(async () => {
-    for (const client of open) client.close();
-    await server?.stop();
+    server = await pool.start();
   });
   const running = (): TestServer => server ?? assert.fail('no server');
   async function join(name: string, room: string): Promise<{ client: LineClient; id: number }> {
@@ -35,7 +31,7 @@ describe('attack: slow, stalled and non-reading clients', { timeout: 60_000 }, (
     room: string,
   ): Promise<{ client: LineClient; id: number }> {
     const joined = await LineClient.login(port, name);
-    open.push(joined.client);
+    pool.track(joined.client);
     await joined.client.joinRoom(room);
     return joined;
   }
@@ -116,7 +112,7 @@ describe('attack: slow, stalled and non-reading clients', { timeout: 60_000 }, (
 
   it('drops a client whose socket stalls (a proxy stops reading both ways)', async () => {
     const proxy = await TcpProxy.start(running().port);
-    open.push({ close: () => void proxy.close() });
+    pool.track({ close: () => void proxy.close() });
     const reader = await join('reader3', 'stall');
     const sender = await join('sender3', 'stall');
     const stalled = await joinVia(proxy.port, 'stalled', 'stall');

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { AdminClient } from '../helpers/admin-http.js';
 import { besideControlGroup } from '../helpers/control-group.js';
 import { LineClient } from '../helpers/line-client.js';
 import { metricValue } from '../helpers/metrics-text.js';
-import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { useServerPool } from '../helpers/test-server.js';
 import { UdpClient } from '../helpers/udp-client.js';
 
 const MAX_DATAGRAM_BYTES = 2048;
@@ -19,25 +19,17 @@ async function drops(httpPort: number): Promise<number> {
 }
 
 describe('attack: UDP spoofing and junk', { timeout: 30_000 }, () => {
-  let server: TestServer | undefined;
-  const open: { close(): void }[] = [];
-  before(async () => {
-    server = await startTestServer({ maxDatagramBytes: MAX_DATAGRAM_BYTES });
-  });
-  after(async () => {
-    for (const client of open) client.close();
-    await server?.stop();
-  });
+  const pool = useServerPool({ maxDatagramBytes: MAX_DATAGRAM_BYTES });
 
   it('drops datagrams claiming other clients and junk, counts them, and answers none', async () => {
-    const running = server ?? assert.fail('no server');
+    const running = await pool.start();
     // The attacker is a real client too, with its own TCP connection from 127.0.0.1.
     const attacker = await LineClient.login(running.port, 'attacker');
-    open.push(attacker.client);
+    pool.track(attacker.client);
     attacker.client.send('2:control');
     const samePort = await UdpClient.open(running.port);
     const otherIp = await UdpClient.open(running.port, '127.0.0.2');
-    open.push(samePort, otherIp);
+    pool.track(samePort, otherIp);
     const dropsBefore = await drops(running.httpPort);
     let sent = 0;
     await besideControlGroup(running, async (group) => {
