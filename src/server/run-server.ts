@@ -12,10 +12,14 @@ import { RoomwireServer } from './roomwire-server.js';
 export async function runServer(config: RoomwireConfig): Promise<RoomwireServer> {
   // Buffered, asynchronous stdout: three log lines per client joining must not cost a write(2)
   // each (issue #3 profile). Lines wait at most 100 ms; pino flushes the rest at exit.
-  const logger = pino(
-    { level: config.logLevel, base: { pid: process.pid } },
-    pino.destination({ dest: 1, sync: false, minLength: 8 * 1024, periodicFlush: 100 }),
-  );
+  const destination = pino.destination({
+    dest: 1,
+    sync: false,
+    minLength: 8 * 1024,
+    periodicFlush: 100,
+  });
+  const logger = pino({ level: config.logLevel, base: { pid: process.pid } }, destination);
+  const exit = (code: number): void => exitAfterLogs(destination, code);
   let authenticator: Authenticator = acceptEveryone;
   if (config.usersFile !== '') {
     authenticator = await UsersFileAuthenticator.open(config.usersFile);
@@ -30,22 +34,23 @@ export async function runServer(config: RoomwireConfig): Promise<RoomwireServer>
     signals += 1;
     if (signals > 1) {
       logger.warn({ signal }, 'second signal: exiting at once');
-      process.exit(1);
+      exit(1);
+      return;
     }
     logger.info({ signal }, 'shutting down');
     // A backstop: whatever hangs, the process is gone shortly after the grace period.
     setTimeout(
       () => {
         logger.error('shutdown did not finish in time: exiting');
-        process.exit(1);
+        exit(1);
       },
       config.shutdownGraceMs + config.closeFlushMs + 1000,
     ).unref();
     server.stop().then(
-      () => process.exit(0),
+      () => exit(0),
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
+        exit(1);
       },
     );
   };
@@ -53,4 +58,29 @@ export async function runServer(config: RoomwireConfig): Promise<RoomwireServer>
   process.on('SIGTERM', onSignal);
   await server.start();
   return server;
+}
+
+/** How long an exit waits for buffered log lines to be written. */
+const LOG_FLUSH_WAIT_MS = 500;
+
+/**
+ * Exits once the buffered log lines are written, or after {@link LOG_FLUSH_WAIT_MS}. pino flushes
+ * synchronously at exit, and sonic-boom retries a failed synchronous write forever: a stdout pipe
+ * whose reader went away (EPIPE) or stopped reading (EAGAIN) would keep the process alive after
+ * SIGTERM. So the synchronous flush is turned off first; what could not be written is lost.
+ */
+function exitAfterLogs(destination: ReturnType<typeof pino.destination>, code: number): void {
+  let exiting = false;
+  const exitNow = (): void => {
+    if (exiting) return;
+    exiting = true;
+    destination.flushSync = () => {};
+    process.exit(code);
+  };
+  setTimeout(exitNow, LOG_FLUSH_WAIT_MS);
+  try {
+    destination.flush(() => exitNow());
+  } catch {
+    exitNow();
+  }
 }

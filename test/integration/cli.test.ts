@@ -68,6 +68,20 @@ describe('the roomwire command', { timeout: 30_000 }, () => {
     client.close();
   });
 
+  it('exits 0 on SIGTERM even when nobody reads its log output any more', async () => {
+    const roomwire = cli(['--port', '0', '--host', '127.0.0.1', '--log-level', 'info']);
+    await listeningPort(roomwire);
+    // The log reader goes away (a crashed log shipper): stdout is now a broken pipe, and the
+    // next log line ('shutting down') can only be written at exit.
+    roomwire.child.stdout?.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    roomwire.child.kill('SIGTERM');
+    const timeout = new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 5000));
+    const result = await Promise.race([roomwire.exited, timeout]);
+    assert.notEqual(result, 'hung', 'the process did not exit within 5 s of SIGTERM');
+    assert.equal(result !== 'hung' && result.code, 0);
+  });
+
   it('takes the port from the --config file, then ROOMWIRE_PORT, then --port', async () => {
     const [filePort, envPort, flagPort] = [await freePort(), await freePort(), await freePort()];
     const config = join(dir, 'roomwire.json');

@@ -59,10 +59,11 @@ describe('liveness over real sockets', { timeout: 20_000 }, () => {
   });
 
   it('keeps a client that pings more often than the idle timeout', async () => {
-    const { port } = await pool.start();
+    // Pings every 100 ms against a 1 s timeout, for 2 s: generous for a loaded machine.
+    const { port } = await pool.start({ idleTimeoutMs: 1000 });
     const { client } = await LineClient.login(port, 'steady');
     pool.track(client);
-    for (let round = 0; round < 8; round += 1) {
+    for (let round = 0; round < 20; round += 1) {
       client.send(`8:${round}`);
       assert.equal(await client.next(), `8:${round}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
