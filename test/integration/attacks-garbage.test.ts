@@ -6,6 +6,7 @@ import { besideControlGroup } from '../helpers/control-group.js';
 import { latin1 } from '../helpers/core-fuzz.js';
 import { corpusLines } from '../helpers/fuzz-corpus.js';
 import { LineClient } from '../helpers/line-client.js';
+import { WsLineClient } from '../helpers/ws-line-client.js';
 import { useServerPool } from '../helpers/test-server.js';
 
 const OFFENDERS = 50;
@@ -13,9 +14,17 @@ const OFFENDERS = 50;
 /** Invalid UTF-8 and near-valid commands: the fuzz corpus's hostile lines. */
 const NASTY_LINES: readonly Buffer[] = corpusLines().map(({ bytes }) => latin1(`${bytes}\n`));
 
-/** One offender: connects, maybe logs in and joins a room of its own, then spews. */
-async function offend(port: number, index: number): Promise<LineClient> {
-  const client = await LineClient.connect(port);
+type Offender = LineClient | WsLineClient;
+
+/**
+ * One offender: connects (one in five over WebSocket, where each write is one binary message
+ * the server splits into lines like TCP), maybe logs in and joins a room of its own, then spews.
+ */
+async function offend(ports: { port: number; httpPort: number }, index: number): Promise<Offender> {
+  const client =
+    index % 5 === 4
+      ? await WsLineClient.connect(ports.httpPort)
+      : await LineClient.connect(ports.port);
   if (index % 2 === 0) {
     client.send(`0:offender${index}:pw`);
     client.send(`2:junk${index % 5}`);
@@ -24,9 +33,11 @@ async function offend(port: number, index: number): Promise<LineClient> {
     const bytes = randomBytes(512 + ((index * 97 + round * 31) % 1024));
     // Some newlines, so that the parser sees many short random lines and not only one long one.
     for (let at = (index + round) % 40; at < bytes.length; at += 17 + (at % 40)) bytes[at] = 10;
-    client.write(bytes);
-    client.write(NASTY_LINES[(index + round) % NASTY_LINES.length] as Buffer);
-    client.write(Buffer.from(`3:0:${'\u00e9'.repeat(20)}\n`));
+    const nasty = NASTY_LINES[(index + round) % NASTY_LINES.length] as Buffer;
+    for (const data of [bytes, nasty, Buffer.from(`3:0:${'\u00e9'.repeat(20)}\n`)]) {
+      if (client instanceof WsLineClient) client.write(data, true);
+      else client.write(data);
+    }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   return client;
@@ -35,11 +46,11 @@ async function offend(port: number, index: number): Promise<LineClient> {
 describe('attack: garbage from many clients', { timeout: 30_000 }, () => {
   const pool = useServerPool();
 
-  it('answers random bytes, invalid UTF-8 and broken commands from 50 clients without harming others', async () => {
+  it('answers random bytes, invalid UTF-8 and broken commands from 50 TCP and WebSocket clients without harming others', async () => {
     const running = await pool.start();
     const offenders = await besideControlGroup(running, async () => {
       const started = await Promise.all(
-        Array.from({ length: OFFENDERS }, (_, index) => offend(running.port, index)),
+        Array.from({ length: OFFENDERS }, (_, index) => offend(running, index)),
       );
       pool.track(...started);
       // Let the server read everything while the control group keeps talking.
