@@ -2,8 +2,9 @@ import type { RelayContext } from './context.js';
 import type { Session } from './state.js';
 
 /**
- * The login deadline and the idle timeout (issue #4), judged at each tick. A reaped client
- * leaves its room as a disconnect does: the others see `2:<id>:` and, if needed, a new master.
+ * The login deadline and the idle timeout (issue #4, protocol §9), judged at each tick. A reaped
+ * client leaves its room as a disconnect does: the others see `2:<id>:` and, if needed, a new
+ * master.
  */
 export function checkLiveness(ctx: RelayContext, session: Session, now: number): void {
   const { loginTimeoutMs, idleTimeoutMs, idleTimeoutAll } = ctx.limits;
