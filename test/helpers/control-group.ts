@@ -41,7 +41,7 @@ export interface ControlReport {
   readonly udpLost: number;
   /** Members the server closed. */
   readonly dropped: number;
-  /** Every `9:<code>` a member received. */
+  /** Every `9:<code>` a member received, and `closed_by_server` for each member the server closed. */
   readonly refusals: readonly string[];
 }
 
@@ -54,6 +54,7 @@ class Recorder {
   received = 0;
 }
 
+/** A running control group; see the file's comment. */
 export class ControlGroup {
   #timer: NodeJS.Timeout | undefined;
 
