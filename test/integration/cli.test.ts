@@ -1,69 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { cli, killAll, LISTENING, listeningPort, stop } from '../helpers/cli-process.js';
 import { LineClient } from '../helpers/line-client.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const PACKAGE = new URL('../../../package.json', import.meta.url);
-const LISTENING = 'roomwire listening on tcp and udp';
-
-/** A running `roomwire` process and what it printed. */
-interface Cli {
-  readonly child: ChildProcess;
-  readonly stdout: () => string;
-  readonly stderr: () => string;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const running = new Set<ChildProcess>();
-
-function cli(args: readonly string[], env: Record<string, string> = {}): Cli {
-  // Settings from the environment of whoever runs the tests must not leak in.
-  const base = Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => !key.startsWith('ROOMWIRE_')),
-  );
-  const child = spawn(process.execPath, [MAIN, ...args], {
-    // A free HTTP port, so that tests running side by side do not collide on 8080.
-    env: { ...base, ROOMWIRE_HTTP_PORT: '0', ...env },
-    stdio: 'pipe',
-  });
-  running.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => {
-      running.delete(child);
-      resolve({ code, signal });
-    }),
-  );
-  return { child, stdout: () => stdout, stderr: () => stderr, exited };
-}
-
-/** Resolves with the port of the `listening` log line; fails if the process exits first. */
-async function listeningPort(roomwire: Cli, timeoutMs = 5000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  let exited = false;
-  void roomwire.exited.then(() => (exited = true));
-  for (;;) {
-    for (const line of roomwire.stdout().split('\n')) {
-      if (!line.startsWith('{')) continue;
-      const entry = JSON.parse(line) as { msg?: string; port?: number };
-      if (entry.msg === LISTENING && typeof entry.port === 'number') return entry.port;
-    }
-    if (exited) assert.fail(`exited before listening: ${roomwire.stderr()}`);
-    if (Date.now() > deadline)
-      assert.fail(`no listening line within ${timeoutMs} ms: ${roomwire.stdout()}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /** A TCP port that was free a moment ago. */
 async function freePort(): Promise<number> {
@@ -74,11 +19,6 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function stop(roomwire: Cli): Promise<number | null> {
-  roomwire.child.kill('SIGTERM');
-  return (await roomwire.exited).code;
-}
-
 describe('the roomwire command', { timeout: 30_000 }, () => {
   let dir: string;
 
@@ -86,7 +26,7 @@ describe('the roomwire command', { timeout: 30_000 }, () => {
     dir = await mkdtemp(join(tmpdir(), 'roomwire-cli-'));
   });
   after(async () => {
-    for (const child of running) child.kill('SIGKILL');
+    killAll();
     await rm(dir, { recursive: true, force: true });
   });
 

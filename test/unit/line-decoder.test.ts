@@ -2,39 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { LineDecoder } from '../../src/protocol/line-decoder.js';
-
-/** Feeds the chunks in order; returns the lines as text and the last push result. */
-function decode(
-  chunks: readonly Buffer[],
-  maxLineLength = 1024,
-  encoding: BufferEncoding = 'utf8',
-): { lines: string[]; ok: boolean } {
-  const decoder = new LineDecoder(maxLineLength);
-  const lines: string[] = [];
-  let ok = true;
-  for (const chunk of chunks) {
-    ok = decoder.push(chunk, (line) => {
-      lines.push(line.toString(encoding));
-    });
-    if (!ok) break;
-  }
-  return { lines, ok };
-}
-
-/** Splits a buffer at the given offsets (any order, duplicates allowed). */
-function splitAt(data: Buffer, offsets: readonly number[]): Buffer[] {
-  const cuts = [...new Set(offsets.map((offset) => offset % (data.length + 1)))].sort(
-    (a, b) => a - b,
-  );
-  const chunks: Buffer[] = [];
-  let start = 0;
-  for (const cut of cuts) {
-    chunks.push(data.subarray(start, cut));
-    start = cut;
-  }
-  chunks.push(data.subarray(start));
-  return chunks;
-}
+import { decode, splitAt } from '../helpers/decode-lines.js';
 
 /** A small deterministic generator, so a failing split can be reproduced. */
 function lcg(seed: number): () => number {
