@@ -41,6 +41,31 @@ export interface ServerPorts {
   readonly httpPort: number;
 }
 
+/** The command-line arguments of one server process of `kind` (after the script's path). */
+export function serverArgs(
+  kind: ServerKind,
+  { port, httpPort }: ServerPorts,
+  options: Pick<BenchOptions, 'logLevel' | 'transport' | 'redisUrl' | 'workload'>,
+  clusterPrefix: string,
+): string[] {
+  const args = ['--host', HOST, '--port', String(port)];
+  if (kind === 'roomwire' || kind === 'cluster') {
+    args.push('--log-level', options.logLevel, '--http-port', String(httpPort));
+    if (kind === 'cluster') {
+      args.push('--cluster', options.redisUrl, '--cluster-prefix', clusterPrefix);
+    }
+    // Limits stay on while measuring. `saturate` is a closed-loop flood (about 50,000 lines a
+    // second per client here, over the default rate limit): its bucket is raised, not removed.
+    if (options.workload === 'saturate') {
+      args.push('--rate-limit-per-second', '1000000', '--rate-limit-burst', '2000000');
+    }
+    return args;
+  }
+  if (options.transport === 'ws') args.push('--ws-port', String(httpPort));
+  if (kind === 'baseline-cork') args.push('--cork');
+  return args;
+}
+
 /**
  * Starts one server process of `kind`. A `cluster` node is Roomwire with the cluster options:
  * every node of one run shares the Redis and the key prefix `cluster`.
@@ -61,18 +86,8 @@ export function startServer(
       `--cpu-prof-name=${kind}-${options.workload}-${Date.now()}.cpuprofile`,
     );
   }
-  const args = ['--host', HOST, '--port', String(port)];
+  const args = serverArgs(kind, { port, httpPort }, options, clusterPrefix);
   const roomwire = kind === 'roomwire' || kind === 'cluster';
-  if (roomwire) args.push('--log-level', options.logLevel, '--http-port', `${httpPort}`);
-  if (kind === 'cluster') {
-    args.push('--cluster', options.redisUrl, '--cluster-prefix', clusterPrefix);
-  } else if (options.transport === 'ws') args.push('--ws-port', String(httpPort));
-  // Limits stay on while measuring. `saturate` is a closed-loop flood (about 50,000 lines a
-  // second per client here, over the default rate limit): its bucket is raised, not removed.
-  if (roomwire && options.workload === 'saturate') {
-    args.push('--rate-limit-per-second', '1000000', '--rate-limit-burst', '2000000');
-  }
-  if (kind === 'baseline-cork') args.push('--cork');
   const [file, argv] = pinned(pin, 0, [
     process.execPath,
     ...nodeFlags,
