@@ -236,7 +236,7 @@ function section(pairs: readonly Pair[], index: number, date: string): string {
   const lines = [`### Run ${index + 1} (${date})`, '', HEADER, `|${' --- |'.repeat(14)}`];
   for (const pair of pairs) {
     lines.push(row(pair.name, pair.baseline.server, pair.baseline.results));
-    lines.push(row(pair.name, 'roomwire', pair.roomwire.results));
+    lines.push(row(pair.name, pair.roomwire.server, pair.roomwire.results));
     lines.push(ratioRow(pair));
   }
   lines.push('', 'Targets:', '', ...targets(pairs).map((text) => `- ${text}`), '');
