@@ -6,7 +6,8 @@ const USAGE = `Usage: npm run soak -- [flags]
 Runs the built server (npm run build first) as a child process on free loopback ports under a
 mixed TCP/WebSocket/UDP load with churn, prints its memory, open descriptors, clients,
 throughput and latency every interval, and a verdict on memory at the end. Exits 1 when a
-checked message was lost, a checked client was dropped, or the server crashed.
+checked message was lost or reordered, a checked client was dropped, more than 1% of checked
+datagrams were lost, the server crashed, or it did not exit 0 on SIGTERM.
 
 Flags (defaults in brackets):
   --minutes M        how long to run [1]

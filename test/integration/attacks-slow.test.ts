@@ -6,6 +6,7 @@ import { floodRoom } from '../helpers/flood.js';
 import { LineClient } from '../helpers/line-client.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
 import { useServerPool, type TestServer } from '../helpers/test-server.js';
+import { WsLineClient } from '../helpers/ws-line-client.js';
 
 const MAX_QUEUED_BYTES = 256 * 1024;
 const MESSAGE_BYTES = 32 * 1024;
@@ -40,12 +41,16 @@ describe('attack: slow, stalled and non-reading clients', { timeout: 60_000 }, (
       .server.relay.sessions()
       .some((session) => session.clientId === clientId);
 
-  it('drops a client that never reads, holding no more than the cap for it', async () => {
+  it('drops clients that never read, over TCP and WebSocket, holding no more than the cap', async () => {
     const api = AdminClient.forPort(running().httpPort);
     const reader = await join('reader', 'flood');
     const deaf = await join('deaf', 'flood');
+    const deafWs = await WsLineClient.login(running().httpPort, 'deaf-ws');
+    pool.track(deafWs.client);
+    await deafWs.client.joinRoom('flood');
     const sender = await join('sender', 'flood');
     deaf.client.socket.pause();
+    deafWs.client.ws.pause();
     let maxQueued = 0;
     const memoryBefore = process.memoryUsage().arrayBuffers;
     let maxGrowth = 0;
@@ -56,21 +61,25 @@ describe('attack: slow, stalled and non-reading clients', { timeout: 60_000 }, (
         onBatch: async () => {
           const { body } = await api.call('/api/clients');
           const clients = body.clients as { id: number; queuedBytes: number }[];
-          const queued = clients.find((client) => client.id === deaf.id)?.queuedBytes ?? 0;
-          maxQueued = Math.max(maxQueued, queued);
+          for (const { id, queuedBytes } of clients) {
+            if (id === deaf.id || id === deafWs.id) maxQueued = Math.max(maxQueued, queuedBytes);
+          }
           maxGrowth = Math.max(maxGrowth, process.memoryUsage().arrayBuffers - memoryBefore);
         },
       });
     });
-    assert.equal(inCore(deaf.id), false, 'the client that never reads is still in the core');
-    assert.ok(reader.client.lines.includes(`2:${deaf.id}:`), 'the room saw it leave');
-    // One message may be queued past the cap: the check comes after the write.
+    for (const { id } of [deaf, deafWs]) {
+      assert.equal(inCore(id), false, `${id}, which never reads, is still in the core`);
+      assert.ok(reader.client.lines.includes(`2:${id}:`), 'the room saw it leave');
+    }
     // The cap is checked once per event-loop turn: one batch (one read) may pass it.
     const batchBytes = 10 * (MESSAGE_BYTES + 64);
     assert.ok(maxQueued <= MAX_QUEUED_BYTES + batchBytes, `queued ${maxQueued} bytes`);
     assert.ok(maxGrowth < 32 * 1024 * 1024, `buffers grew by ${maxGrowth} bytes`);
     deaf.client.socket.resume();
     await deaf.client.waitClosed();
+    deafWs.client.ws.resume();
+    await deafWs.client.waitClosed();
   });
 
   it('keeps a client that reads slowly, in bursts, but keeps up', async () => {
