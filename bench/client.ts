@@ -1,16 +1,26 @@
 /**
- * One simulated game client of the load generator: a TCP connection or a WebSocket (and, for
- * the udp workload, a bound UDP socket) that logs in, joins its room, sends what the workload asks and measures
- * every relayed message it receives.
+ * One simulated game client of the load generator: a TCP connection, a WebSocket or a
+ * Socket.IO socket (and, for the udp workload, a bound UDP socket) that logs in, joins its room,
+ * sends what the workload asks and measures every relayed message it receives.
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
+import { io, type Socket as SocketIoSocket } from 'socket.io-client';
 import WebSocket from 'ws';
 import { LineDecoder } from '../src/protocol/line-decoder.js';
 import { parseServerLine, type ServerEvent } from '../src/protocol/server-events.js';
 import { Histogram } from './histogram.js';
 import type { BenchNode, RoomShare, WorkerPlan } from './types.js';
-import { bindDatagram, joinLine, loginLine, nowUs, readMessage, type MessageView } from './wire.js';
+import {
+  bindDatagram,
+  joinLine,
+  loginLine,
+  messageLine,
+  nowUs,
+  payloadSentUs,
+  readMessage,
+  type MessageView,
+} from './wire.js';
 
 /** What every client of one worker adds to: counters, the latency histogram, errors. */
 export class Meter {
@@ -67,6 +77,7 @@ export class BenchClient {
   readyUs = 0;
   socket: net.Socket | undefined;
   websocket: WebSocket | undefined;
+  socketio: SocketIoSocket | undefined;
   udp: dgram.Socket | undefined;
   #receivedUs = 0;
   #bindTimer: NodeJS.Timeout | undefined;
@@ -85,6 +96,7 @@ export class BenchClient {
     this.state = 'connecting';
     this.connectStartUs = nowUs();
     if (plan.transport === 'ws') this.#connectWebSocket(node.wsUrl);
+    else if (plan.transport === 'socketio') this.#connectSocketIo(plan.host, node.port);
     else this.#connectTcp(plan.host, node.port);
   }
 
@@ -122,6 +134,37 @@ export class BenchClient {
     websocket.on('close', () => this.#closed());
   }
 
+  /**
+   * A Socket.IO client as its users write one (see bench/socketio-relay.ts): its own connection
+   * (no multiplexing of the worker's clients on one), the websocket transport only, no
+   * reconnection (a lost client is counted, not hidden). Login and join are acknowledged
+   * events; each relayed message is one `message` event (sender id, payload).
+   */
+  #connectSocketIo(host: string, port: number): void {
+    const socket = io(`http://${host}:${port}`, {
+      transports: ['websocket'],
+      forceNew: true,
+      reconnection: false,
+    });
+    this.socketio = socket;
+    socket.on('connect', () => {
+      socket.emit('login', this.username, (id: number) => {
+        this.id = id;
+        socket.emit('join', this.share.room, () => {
+          if (this.state === 'connecting') this.#ready();
+        });
+      });
+    });
+    socket.on('message', (senderId: number, payload: string) => {
+      this.#delivered(senderId, payloadSentUs(payload), nowUs());
+    });
+    socket.on('connect_error', () => {
+      this.meter.error('socketio:connect_error');
+      this.#fail();
+    });
+    socket.on('disconnect', () => this.#closed());
+  }
+
   #closed(): void {
     if (this.state === 'closed') return;
     this.meter.error('closed_by_server');
@@ -131,12 +174,16 @@ export class BenchClient {
   /** Measures one relayed message, or hands any other line to the project's codec. */
   #onLine(line: Buffer): void {
     if (readMessage(line, view)) {
-      this.received += 1;
-      this.meter.onDelivered(view.sentUs, this.#receivedUs);
-      if (view.senderId === this.id) this.hooks.echo(this);
+      this.#delivered(view.senderId, view.sentUs, this.#receivedUs);
       return;
     }
     this.#onEvent(parseServerLine(line.toString('utf8')));
+  }
+
+  #delivered(senderId: number, sentUs: number, receivedUs: number): void {
+    this.received += 1;
+    this.meter.onDelivered(sentUs, receivedUs);
+    if (senderId === this.id) this.hooks.echo(this);
   }
 
   #onEvent(event: ServerEvent): void {
@@ -206,6 +253,12 @@ export class BenchClient {
     else this.socket?.write(line);
   }
 
+  /** Sends one workload message: a `3:<mode>:` line, or a Socket.IO `message` event. */
+  relay(mode: number, payload: string): void {
+    if (this.socketio !== undefined) this.socketio.emit('message', mode, payload);
+    else this.send(messageLine(mode, payload));
+  }
+
   sendDatagram(datagram: string): void {
     this.udp?.send(datagram);
   }
@@ -215,6 +268,7 @@ export class BenchClient {
     if (this.#bindTimer !== undefined) clearInterval(this.#bindTimer);
     this.socket?.destroy();
     this.websocket?.terminate();
+    this.socketio?.disconnect();
     this.udp?.close();
   }
 

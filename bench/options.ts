@@ -38,11 +38,15 @@ Flags (defaults in brackets):
                      single process's; server CPU and memory are the nodes' plus Redis's
   --nodes N          cluster processes [2]
   --redis URL        the Redis the cluster uses [redis://127.0.0.1:6379]
+  --socketio         run the same workload against the bench's Socket.IO relay first (clients
+                     on socket.io-client, websocket transport only), then Roomwire over
+                     WebSocket (/ws), and print Roomwire's figures as ratios to Socket.IO's;
+                     chatter, saturate and connect; implies --transport ws
   --baseline-cork    use the baseline relay's one batching variant (baseline-cork): each
                      socket is corked while one read is handled, so a read's lines to one
                      recipient leave in one writev
-  --server NAME      roomwire, baseline, baseline-cork or cluster: run against one only
-                     [roomwire]
+  --server NAME      roomwire, baseline, baseline-cork, cluster or socketio: run against one
+                     only [roomwire]
   --profile DIR      pass --cpu-prof --cpu-prof-dir=DIR to the server processes
   --server-log FILE  keep the server's stdout (its JSON logs) in FILE [discarded]
   --log-level L      Roomwire's --log-level [info]
@@ -55,6 +59,7 @@ Examples:
   npm run bench -- connect --clients 10000 --baseline
   npm run bench -- udp --rooms 50 --clients 10 --hz 20 --baseline
   npm run bench -- chatter --transport ws --baseline
+  npm run bench -- chatter --rooms 50 --clients 10 --hz 20 --size 64 --socketio
   npm run bench -- chatter --cluster --nodes 2
 `;
 
@@ -121,6 +126,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
       transport: text,
       baseline: { type: 'boolean' },
       'baseline-cork': { type: 'boolean' },
+      socketio: { type: 'boolean' },
       cluster: { type: 'boolean' },
       nodes: text,
       redis: text,
@@ -138,8 +144,18 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     throw new UsageError(`expected one workload of ${WORKLOADS.join(', ')}`);
   }
   const server = values.server ?? 'roomwire';
-  if (!['roomwire', 'baseline', 'baseline-cork', 'cluster'].includes(server)) {
-    throw new UsageError('--server must be roomwire, baseline, baseline-cork or cluster');
+  if (!['roomwire', 'baseline', 'baseline-cork', 'cluster', 'socketio'].includes(server)) {
+    throw new UsageError('--server must be roomwire, baseline, baseline-cork, cluster or socketio');
+  }
+  const socketio = values.socketio === true || server === 'socketio';
+  if (
+    values.socketio === true &&
+    (values.baseline === true ||
+      values['baseline-cork'] === true ||
+      values.cluster === true ||
+      values.server !== undefined)
+  ) {
+    throw new UsageError('--socketio already runs Socket.IO and Roomwire: drop the rest');
   }
   if (values.cluster === true && (values.baseline === true || values.server !== undefined)) {
     throw new UsageError('--cluster runs Roomwire on one process and as a cluster: drop the rest');
@@ -148,11 +164,17 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
   if (values.baseline === true && values.server !== undefined) {
     throw new UsageError('--baseline already runs both servers: drop --server');
   }
-  const transport = values.transport ?? 'tcp';
+  if (socketio && workload === 'udp') {
+    throw new UsageError('the Socket.IO relay does not serve the udp workload');
+  }
+  const transport = values.transport ?? (socketio ? 'ws' : 'tcp');
   if (transport !== 'tcp' && transport !== 'ws')
     throw new UsageError('--transport must be tcp or ws');
   if (transport === 'ws' && workload === 'udp') {
     throw new UsageError('--transport ws does not apply to the udp workload');
+  }
+  if (socketio && transport !== 'ws') {
+    throw new UsageError('Socket.IO is compared with Roomwire over WebSocket: drop --transport');
   }
   const defaultClients = { chatter: 10, udp: 10, saturate: 8, connect: 10_000 }[workload];
   return {
@@ -174,7 +196,9 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
         ? ['roomwire', 'cluster']
         : values.baseline === true
           ? [baseline, 'roomwire']
-          : [server as ServerKind],
+          : values.socketio === true
+            ? ['socketio', 'roomwire']
+            : [server as ServerKind],
     nodes: number(values, 'nodes', 2, 1, 16),
     redisUrl: values.redis ?? 'redis://127.0.0.1:6379',
     profileDir: values.profile,

@@ -8,11 +8,12 @@ import { fileURLToPath } from 'node:url';
 import type { BenchOptions } from './options.js';
 import { cpuSeconds, machineBusySeconds } from './proc.js';
 import type { ServerKind } from './report.js';
-import type { FromWorker, ToWorker } from './types.js';
+import type { FromWorker, ToWorker, WorkerPlan } from './types.js';
 
 export const HOST = '127.0.0.1';
 const ROOMWIRE_SCRIPT = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const BASELINE_SCRIPT = fileURLToPath(new URL('./baseline-relay.js', import.meta.url));
+const SOCKETIO_SCRIPT = fileURLToPath(new URL('./socketio-relay.js', import.meta.url));
 const WORKER_SCRIPT = fileURLToPath(new URL('./worker.js', import.meta.url));
 
 /** Every child still running, so that any exit path can kill them. */
@@ -33,6 +34,14 @@ export function sleep(ms: number): Promise<void> {
 function pinned(pin: boolean, core: number, command: string[]): [string, string[]] {
   const [file, ...args] = command as [string, ...string[]];
   return pin ? ['taskset', ['-c', String(core), file, ...args]] : [file, args];
+}
+
+/** How the clients reach a server of `kind`: Socket.IO for the Socket.IO relay, else `--transport`. */
+export function clientTransport(
+  kind: ServerKind,
+  options: Pick<BenchOptions, 'transport'>,
+): WorkerPlan['transport'] {
+  return kind === 'socketio' ? 'socketio' : options.transport;
 }
 
 /** The ports a server under test listens on: TCP and UDP, and HTTP for the WebSocket. */
@@ -61,6 +70,8 @@ export function serverArgs(
     }
     return args;
   }
+  // The Socket.IO relay serves its WebSocket (and nothing else) on --port.
+  if (kind === 'socketio') return args;
   if (options.transport === 'ws') args.push('--ws-port', String(httpPort));
   if (kind === 'baseline-cork') args.push('--cork');
   return args;
@@ -91,7 +102,7 @@ export function startServer(
   const [file, argv] = pinned(pin, 0, [
     process.execPath,
     ...nodeFlags,
-    roomwire ? ROOMWIRE_SCRIPT : BASELINE_SCRIPT,
+    roomwire ? ROOMWIRE_SCRIPT : kind === 'socketio' ? SOCKETIO_SCRIPT : BASELINE_SCRIPT,
     ...args,
   ]);
   const logFd = openSync(options.serverLog ?? '/dev/null', 'a');

@@ -4,8 +4,11 @@ import type { BenchOptions } from './options.js';
 import type { MachineInfo } from './proc.js';
 import type { SetupReport, WorkerStats, Workload } from './types.js';
 
-/** `cluster` is Roomwire on `--nodes` processes sharing one Redis (`--cluster`). */
-export type ServerKind = 'baseline' | 'baseline-cork' | 'roomwire' | 'cluster';
+/**
+ * `cluster` is Roomwire on `--nodes` processes sharing one Redis (`--cluster`); `socketio` is
+ * the bench's Socket.IO relay (`--socketio`).
+ */
+export type ServerKind = 'baseline' | 'baseline-cork' | 'roomwire' | 'cluster' | 'socketio';
 
 /** What the orchestrator measured around one server run. */
 export interface Measurements {
@@ -147,6 +150,7 @@ export function buildResults(workload: Workload, m: Measurements): Results {
 export function workloadFlags(options: BenchOptions): Record<string, unknown> {
   const common = {
     ...(options.transport === 'ws' ? { transport: 'ws' } : {}),
+    ...(options.servers.includes('socketio') ? { socketio: true } : {}),
     size: options.size,
     workers: options.workers,
     durationS: options.durationS,

@@ -6,6 +6,7 @@
  */
 import { parseOptions, USAGE, UsageError, type BenchOptions } from './options.js';
 import {
+  clientTransport,
   cpuDelta,
   HOST,
   killAll,
@@ -38,7 +39,11 @@ import type { BenchNode, RoomShare, SetupReport, WorkerPlan, WorkerStats } from 
 import { nowUs } from './wire.js';
 
 /** Splits the clients into per-worker room shares. */
-function plans(options: BenchOptions, nodes: readonly BenchNode[]): WorkerPlan[] {
+function plans(
+  options: BenchOptions,
+  nodes: readonly BenchNode[],
+  transport: WorkerPlan['transport'],
+): WorkerPlan[] {
   const shares: RoomShare[][] = Array.from({ length: options.workers }, () => []);
   const { workload, workers } = options;
   if (workload === 'saturate') {
@@ -59,7 +64,7 @@ function plans(options: BenchOptions, nodes: readonly BenchNode[]): WorkerPlan[]
     workload,
     host: HOST,
     nodes,
-    transport: options.transport,
+    transport,
     rooms,
     mode: workload === 'saturate' ? 1 : 0,
     size: options.size,
@@ -82,7 +87,8 @@ async function runOnce(kind: ServerKind, options: BenchOptions, pin: boolean): P
     ports.push({ port: await freePort(HOST), httpPort: await freePort(HOST) });
   }
   const where = ports.map((p) => p.port).join(', ');
-  log(`${options.workload} against ${kind} on port ${where} (${options.transport})`);
+  const transport = clientTransport(kind, options);
+  log(`${options.workload} against ${kind} on port ${where} (${transport})`);
   const prefix = `bench-${process.pid}-${Date.now()}`;
   const servers = ports.map((p) => startServer(kind, p, options, pin, prefix));
   const pids = servers.map((server) => server.pid ?? -1);
@@ -90,7 +96,7 @@ async function runOnce(kind: ServerKind, options: BenchOptions, pin: boolean): P
   try {
     for (const { port, httpPort } of ports) {
       await waitForListen(HOST, port, 10_000);
-      if (options.transport === 'ws') await waitForListen(HOST, httpPort, 10_000);
+      if (transport === 'ws') await waitForListen(HOST, httpPort, 10_000);
     }
     if (kind === 'cluster') {
       const redis = await redisPid(options.redisUrl);
@@ -103,7 +109,7 @@ async function runOnce(kind: ServerKind, options: BenchOptions, pin: boolean): P
     workers = new Workers(options.workers, pin);
     await workers.started;
     const nodes = ports.map((p) => ({ port: p.port, wsUrl: `ws://${HOST}:${p.httpPort}/ws` }));
-    const workerPlans = plans(options, nodes);
+    const workerPlans = plans(options, nodes, transport);
     const setupTimeout = Math.max(...workerPlans.map((p) => p.setupTimeoutMs)) + 5_000;
     const setupStart = nowUs();
     const cpuSetup0 = snapshot(pids, workers);

@@ -23,8 +23,8 @@ export interface WorkerPlan {
   readonly host: string;
   /** One entry per server process; a room's members are spread over them in turn. */
   readonly nodes: readonly BenchNode[];
-  /** tcp, or ws: a WebSocket to the node's `wsUrl`. */
-  readonly transport: 'tcp' | 'ws';
+  /** tcp; ws: a WebSocket to the node's `wsUrl`; socketio: socket.io-client to its `port`. */
+  readonly transport: 'tcp' | 'ws' | 'socketio';
   readonly rooms: readonly RoomShare[];
   /** Message relay mode: 0 (others) or 1 (all). */
   readonly mode: number;

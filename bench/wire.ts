@@ -44,6 +44,14 @@ export function bindDatagram(clientId: number): string {
   return `${clientId}:0:bench`;
 }
 
+/**
+ * The send time a payload of {@link payloadMaker} starts with, read from a string (a Socket.IO
+ * event's argument): `parseInt` stops at the padding.
+ */
+export function payloadSentUs(payload: string): number {
+  return parseInt(payload, 10);
+}
+
 const COLON = 58;
 const ZERO = 48;
 const THREE = 51;

@@ -6,7 +6,7 @@
 import { BenchClient, Meter, type ClientHooks } from './client.js';
 import { Histogram } from './histogram.js';
 import type { FromWorker, RunWindow, ToWorker, WorkerPlan, WorkerStats } from './types.js';
-import { messageDatagram, messageLine, nowUs, payloadMaker } from './wire.js';
+import { messageDatagram, nowUs, payloadMaker } from './wire.js';
 
 const TICK_MS = 1;
 /** The scheduler never catches up more than this much of lost time in one go. */
@@ -37,7 +37,7 @@ function sendMessage(client: BenchClient, mode: number, udp: boolean): void {
   const sentUs = nowUs();
   const payload = makePayload(sentUs);
   if (udp) client.sendDatagram(messageDatagram(client.id, mode, payload));
-  else client.send(messageLine(mode, payload));
+  else client.relay(mode, payload);
   meter.onSent(sentUs, recipients(client, mode));
 }
 

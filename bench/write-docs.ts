@@ -1,5 +1,6 @@
 /**
- * Runs the standard benchmark set (each workload with `--baseline`) `--runs` times and rewrites
+ * Runs the standard benchmark set (each workload with `--baseline`, `--cluster` or
+ * `--socketio`) `--runs` times and rewrites
  * the results section of docs/benchmarks.md, between its `results:start` and `results:end`
  * markers, with the date, commit, Node version and CPU. The raw JSON lines go to
  * bench/results/latest.jsonl. Run it as `npm run bench:docs` after `npm run build`;
@@ -23,8 +24,11 @@ const END = '<!-- results:end -->';
 export const STANDARD: readonly {
   readonly name: string;
   readonly args: readonly string[];
-  /** What the run compares with: the baseline relay, or Roomwire on one process (cluster). */
-  readonly compare?: '--baseline' | '--cluster';
+  /**
+   * What the run compares with: the baseline relay, Roomwire on one process (cluster), or the
+   * Socket.IO relay (Roomwire then runs over WebSocket).
+   */
+  readonly compare?: '--baseline' | '--cluster' | '--socketio';
 }[] = [
   {
     name: 'chatter',
@@ -78,6 +82,16 @@ export const STANDARD: readonly {
     name: 'saturate (cluster)',
     args: ['saturate', '--clients', '8', '--size', '64', '--nodes', '2'],
     compare: '--cluster',
+  },
+  {
+    name: 'chatter (socket.io)',
+    args: ['chatter', '--rooms', '50', '--clients', '10', '--hz', '20', '--size', '64'],
+    compare: '--socketio',
+  },
+  {
+    name: 'saturate (socket.io)',
+    args: ['saturate', '--clients', '8', '--size', '64'],
+    compare: '--socketio',
   },
 ];
 

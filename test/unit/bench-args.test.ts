@@ -56,4 +56,34 @@ describe('the bench starts each server with the flags it understands', () => {
     assert.equal(args[args.indexOf('--cluster') + 1], 'redis://127.0.0.1:6379');
     assert.equal(args[args.indexOf('--cluster-prefix') + 1], 'bench-1');
   });
+
+  it('starts the Socket.IO relay on its one port, and Roomwire over /ws beside it', () => {
+    const socketio = options(['chatter', '--socketio']);
+    assert.deepEqual(socketio.servers, ['socketio', 'roomwire']);
+    assert.equal(socketio.transport, 'ws');
+    assert.deepEqual(serverArgs('socketio', PORTS, socketio, ''), [
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '5001',
+    ]);
+    const roomwire = serverArgs('roomwire', PORTS, socketio, '');
+    assertRoomwireFlags(roomwire);
+    assert.equal(roomwire[roomwire.indexOf('--http-port') + 1], '8081');
+    const saturate = serverArgs('roomwire', PORTS, options(['saturate', '--socketio']), '');
+    assert.ok(saturate.includes('--rate-limit-per-second'));
+    assert.deepEqual(options(['saturate', '--server', 'socketio']).servers, ['socketio']);
+  });
+
+  it('refuses --socketio with another comparison, another transport or udp', () => {
+    for (const argv of [
+      ['chatter', '--socketio', '--baseline'],
+      ['chatter', '--socketio', '--cluster'],
+      ['chatter', '--socketio', '--server', 'roomwire'],
+      ['chatter', '--socketio', '--transport', 'tcp'],
+      ['udp', '--socketio'],
+    ]) {
+      assert.throws(() => parseOptions(argv), /socketio|Socket\.IO/i, argv.join(' '));
+    }
+  });
 });
