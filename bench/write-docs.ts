@@ -20,6 +20,9 @@ const RUN_SCRIPT = fileURLToPath(new URL('./run.js', import.meta.url));
 const START = '<!-- results:start -->';
 const END = '<!-- results:end -->';
 
+const CHATTER = ['chatter', '--rooms', '50', '--clients', '10', '--hz', '20', '--size', '64'];
+const SATURATE = ['saturate', '--clients', '8', '--size', '64'];
+
 /** The standard set: the targets are stated for these exact flags. */
 export const STANDARD: readonly {
   readonly name: string;
@@ -30,69 +33,17 @@ export const STANDARD: readonly {
    */
   readonly compare?: '--baseline' | '--cluster' | '--socketio';
 }[] = [
-  {
-    name: 'chatter',
-    args: ['chatter', '--rooms', '50', '--clients', '10', '--hz', '20', '--size', '64'],
-  },
-  { name: 'saturate', args: ['saturate', '--clients', '8', '--size', '64'] },
-  {
-    name: 'saturate (cork)',
-    args: ['saturate', '--clients', '8', '--size', '64', '--baseline-cork'],
-  },
+  { name: 'chatter', args: CHATTER },
+  { name: 'saturate', args: SATURATE },
+  { name: 'saturate (cork)', args: [...SATURATE, '--baseline-cork'] },
   { name: 'connect', args: ['connect', '--clients', '10000'] },
-  { name: 'udp', args: ['udp', '--rooms', '50', '--clients', '10', '--hz', '20', '--size', '64'] },
-  {
-    name: 'chatter (ws)',
-    args: [
-      'chatter',
-      '--rooms',
-      '50',
-      '--clients',
-      '10',
-      '--hz',
-      '20',
-      '--size',
-      '64',
-      '--transport',
-      'ws',
-    ],
-  },
-  {
-    name: 'saturate (ws)',
-    args: ['saturate', '--clients', '8', '--size', '64', '--transport', 'ws'],
-  },
-  {
-    name: 'chatter (cluster)',
-    args: [
-      'chatter',
-      '--rooms',
-      '50',
-      '--clients',
-      '10',
-      '--hz',
-      '20',
-      '--size',
-      '64',
-      '--nodes',
-      '2',
-    ],
-    compare: '--cluster',
-  },
-  {
-    name: 'saturate (cluster)',
-    args: ['saturate', '--clients', '8', '--size', '64', '--nodes', '2'],
-    compare: '--cluster',
-  },
-  {
-    name: 'chatter (socket.io)',
-    args: ['chatter', '--rooms', '50', '--clients', '10', '--hz', '20', '--size', '64'],
-    compare: '--socketio',
-  },
-  {
-    name: 'saturate (socket.io)',
-    args: ['saturate', '--clients', '8', '--size', '64'],
-    compare: '--socketio',
-  },
+  { name: 'udp', args: ['udp', ...CHATTER.slice(1)] },
+  { name: 'chatter (ws)', args: [...CHATTER, '--transport', 'ws'] },
+  { name: 'saturate (ws)', args: [...SATURATE, '--transport', 'ws'] },
+  { name: 'chatter (cluster)', args: [...CHATTER, '--nodes', '2'], compare: '--cluster' },
+  { name: 'saturate (cluster)', args: [...SATURATE, '--nodes', '2'], compare: '--cluster' },
+  { name: 'chatter (socket.io)', args: CHATTER, compare: '--socketio' },
+  { name: 'saturate (socket.io)', args: SATURATE, compare: '--socketio' },
 ];
 
 interface Pair {
