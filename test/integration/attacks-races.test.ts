@@ -5,20 +5,12 @@ import { eventually } from '../helpers/admin-http.js';
 import { besideControlGroup, type ControlGroup } from '../helpers/control-group.js';
 import { LineClient } from '../helpers/line-client.js';
 import { assertRelayConsistent } from '../helpers/relay-invariants.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 import { useServerPool } from '../helpers/test-server.js';
 
 const RACERS = 30;
 const ROUNDS = 6;
 const ROOMS = ['r0', 'r1', 'r2', 'r3', 'control'];
-
-/** A small deterministic generator, so that a failure can be replayed from its seed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
-    return state / 2 ** 32;
-  };
-}
 
 /** Nobody in the core but the clients still connected, and the relay's own invariants. */
 function checkSnapshot(server: RoomwireServer, liveIds: ReadonlySet<number>): void {
@@ -34,7 +26,7 @@ describe('attack: join/leave races with random kills', { timeout: 60_000 }, () =
   it('keeps rooms, members and masters consistent after every round', async () => {
     const running = await pool.start();
     const seed = Date.now() % 1_000_000;
-    const next = random(seed);
+    const next = seededRandom(seed);
     const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
     let racers: { client: LineClient; id: number }[] = [];
     const connect = async (): Promise<void> => {
