@@ -3,10 +3,10 @@ import { after, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { eventually } from '../helpers/admin-http.js';
 import { deletePrefix, REDIS_URL, startCluster, testPrefix } from '../helpers/cluster.js';
-import { besideControlGroup, type ControlGroup } from '../helpers/control-group.js';
+import { besideControlGroup } from '../helpers/control-group.js';
 import { LineClient } from '../helpers/line-client.js';
-import { offend, writeRaw, type Offender } from '../helpers/offenders.js';
-import { seededRandom } from '../helpers/seeded-random.js';
+import { assertStillAnswered, offend, writeRaw, type Offender } from '../helpers/offenders.js';
+import { racesBesideControlGroup } from '../helpers/races.js';
 import type { TestServer } from '../helpers/test-server.js';
 
 const OFFENDERS = 20;
@@ -142,14 +142,7 @@ describe('attacks on a two-node cluster', { timeout: 60_000 }, () => {
     // Garbage alone closes nobody: the others are still answered, on both nodes.
     const alive = offenders.filter((client) => !client.closed);
     assert.equal(alive.length, OFFENDERS - hugeLiners.size, 'only the huge lines closed');
-    const before = alive.map((client) => client.lines.length);
-    for (const client of alive) client.write('\n1\n');
-    await eventually(() => {
-      alive.forEach((client, index) => {
-        const answers = client.lines.slice(before[index]);
-        assert.ok(answers.some((line) => /^(1:|9:not_logged_in:)/.test(line)));
-      });
-    });
+    await assertStillAnswered(alive);
     // Once they are gone, nothing of them is left, in either node or in Redis.
     for (const client of offenders) client.close();
     await eventually(() => assertClusterAgrees(nodes, redis, prefix, new Set()), 5000);
@@ -169,45 +162,18 @@ describe('attacks on a two-node cluster', { timeout: 60_000 }, () => {
     const nodes = await cluster();
     const { prefix } = clusters.at(-1) as { prefix: string };
     if (redis.status === 'wait') await redis.connect();
-    const seed = Date.now() % 1_000_000;
-    t.diagnostic(`seed ${seed}`);
-    const next = seededRandom(seed);
-    const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
-    let racers: { client: LineClient; id: number }[] = [];
-    let connected = 0;
-    const connect = async (): Promise<void> => {
-      const racer = await LineClient.login(node(nodes, connected++).port, 'racer');
-      open.push(racer.client);
-      racers.push(racer);
-    };
-    await besideControlGroup(nodes, async (group: ControlGroup) => {
-      const control = new Set(group.members.map((member) => member.id));
-      for (let round = 0; round < ROUNDS; round += 1) {
-        while (racers.length < RACERS) await connect();
-        // A burst of joins, switches, leaves and messages on both nodes, pipelined...
-        for (let step = 0; step < RACERS * 4; step += 1) {
-          const { client } = pick(racers);
-          const roll = next();
-          if (roll < 0.5) client.send(`2:${pick(ROOMS)}`);
-          else if (roll < 0.7) client.send('2:-1');
-          else if (roll < 0.9) client.send(`3:1:race ${round}`);
-          else client.send(`5:g:${racers.map((racer) => racer.id).join(':')}`);
-        }
-        // ...and some racers die in the middle of it, abruptly (a reset or a plain close).
-        const killed = racers.filter(() => next() < 0.3);
-        await new Promise((resolve) => setTimeout(resolve, Math.floor(next() * 20)));
-        for (const { client } of killed) {
-          if (next() < 0.5) client.socket.resetAndDestroy();
-          else client.close();
-        }
-        racers = racers.filter((racer) => !killed.includes(racer));
-        const live = new Set([...control, ...racers.map((racer) => racer.id)]);
-        await eventually(() => assertClusterAgrees(nodes, redis, prefix, live), 5000).catch(
-          (error: Error) => assert.fail(`round ${round}, seed ${seed}: ${error.message}`),
-        );
-      }
-      for (const { client } of racers) client.close();
-      await eventually(() => assertClusterAgrees(nodes, redis, prefix, control), 5000);
+    await racesBesideControlGroup(nodes, {
+      racers: RACERS,
+      rounds: ROUNDS,
+      rooms: ROOMS,
+      // The racers take turns over the two nodes.
+      connect: async (index) => {
+        const racer = await LineClient.login(node(nodes, index).port, 'racer');
+        open.push(racer.client);
+        return racer;
+      },
+      check: (live) => assertClusterAgrees(nodes, redis, prefix, live),
+      report: (message) => t.diagnostic(message),
     });
   });
 });

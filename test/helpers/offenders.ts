@@ -1,4 +1,6 @@
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { eventually } from './admin-http.js';
 import { latin1 } from './core-fuzz.js';
 import { corpusLines } from './fuzz-corpus.js';
 import { LineClient } from './line-client.js';
@@ -43,4 +45,19 @@ export async function offend(
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   return client;
+}
+
+/**
+ * Asserts that every offender still connected is still answered: sent `1` (list rooms) after
+ * its garbage, each gets a room list, or `9:not_logged_in` if it never logged in.
+ */
+export async function assertStillAnswered(alive: readonly Offender[]): Promise<void> {
+  const before = alive.map((client) => client.lines.length);
+  for (const client of alive) client.write('\n1\n');
+  await eventually(() => {
+    alive.forEach((client, index) => {
+      const answers = client.lines.slice(before[index]);
+      assert.ok(answers.some((line) => /^(1:|9:not_logged_in:)/.test(line)));
+    });
+  });
 }
