@@ -14,11 +14,22 @@ import {
   type StreamWire,
 } from '../../bench/soak-client.js';
 
+/** Where members connect: a server's TCP port and HTTP (WebSocket) port. */
+export interface Endpoint {
+  readonly port: number;
+  readonly httpPort: number;
+}
+
 /** Options of {@link ControlGroup.start}. */
 export interface ControlGroupOptions {
   readonly port: number;
   /** The HTTP port; needed when `websocket` is on. */
   readonly httpPort?: number;
+  /**
+   * Servers (nodes of one cluster) to spread the members over: member i connects to endpoint
+   * i mod n. Replaces `port` and `httpPort` when given.
+   */
+  readonly endpoints?: readonly Endpoint[];
   /** Members, all over TCP unless one is WebSocket [6]. */
   readonly members?: number;
   /** Messages per second each member sends [20]. */
@@ -70,19 +81,23 @@ export class ControlGroup {
     const count = options.members ?? 6;
     const useWebSocket = options.websocket ?? options.httpPort !== undefined;
     const recorder = new Recorder();
-    const target: SoakTarget = {
+    const endpoints = options.endpoints ?? [
+      { port: options.port, httpPort: options.httpPort ?? 0 },
+    ];
+    const targets: SoakTarget[] = endpoints.map(({ port, httpPort }) => ({
       host: '127.0.0.1',
-      port: options.port,
-      httpPort: options.httpPort ?? 0,
+      port,
+      httpPort,
       delivered(latencyUs) {
         recorder.received += 1;
         if (latencyUs !== undefined) recorder.phase.record(latencyUs);
       },
       refused: (code) => recorder.refusals.push(code),
-    };
+    }));
     const members: SoakClient[] = [];
     for (let index = 0; index < count; index += 1) {
       const wire: StreamWire = useWebSocket && index === count - 1 ? 'websocket' : 'tcp';
+      const target = targets[index % targets.length] as SoakTarget;
       const member = await SoakClient.open(wire, target, `control${index}`);
       await member.join(room);
       members.push(member);
@@ -177,17 +192,21 @@ export function assertUnharmed(
 }
 
 /**
- * Starts a control group on `server`, measures its baseline alone, runs `attack` beside it, and
- * asserts with {@link assertUnharmed} that the attack cost it nothing. Returns what `attack` did.
+ * Starts a control group on `server` (or spread over several, the nodes of a cluster), measures
+ * its baseline alone, runs `attack` beside it, and asserts with {@link assertUnharmed} that the
+ * attack cost it nothing. Returns what `attack` did.
  */
 export async function besideControlGroup<T>(
-  server: { readonly port: number; readonly httpPort: number },
+  server: Endpoint | readonly Endpoint[],
   attack: (group: ControlGroup) => Promise<T>,
   options: Partial<ControlGroupOptions> = {},
 ): Promise<T> {
+  const endpoints = 'port' in server ? [server] : server;
+  const first = endpoints[0] as Endpoint;
   const group = await ControlGroup.start({
-    port: server.port,
-    httpPort: server.httpPort,
+    port: first.port,
+    httpPort: first.httpPort,
+    endpoints,
     ...options,
   });
   try {

@@ -1,23 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AdminClient, eventually } from '../helpers/admin-http.js';
+import { eventually } from '../helpers/admin-http.js';
 import { besideControlGroup } from '../helpers/control-group.js';
 import { floodRoom } from '../helpers/flood.js';
 import { LineClient } from '../helpers/line-client.js';
-import { metricValue } from '../helpers/metrics-text.js';
+import { disconnects, inCore } from '../helpers/server-probes.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
 import { useServerPool, type TestServer } from '../helpers/test-server.js';
 
 /** A fast tick, so that every deadline passes within a fraction of a second. */
 const FAST = { tickIntervalMs: 20, loginTimeoutMs: 300, idleTimeoutMs: 400 };
-
-const inCore = (running: TestServer, clientId: number): boolean =>
-  running.server.relay.sessions().some((session) => session.clientId === clientId);
-
-async function disconnects(running: TestServer, reason: string): Promise<number> {
-  const text = await AdminClient.forPort(running.httpPort).metrics();
-  return metricValue(text, 'roomwire_disconnects_total', { transport: 'tcp', reason }) ?? 0;
-}
 
 describe('attack: silent, half-open and stalled peers', { timeout: 60_000 }, () => {
   const pool = useServerPool(FAST);

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { eventually } from '../helpers/admin-http.js';
 import { besideControlGroup } from '../helpers/control-group.js';
+import { rateFlood, rateLimitSettings } from '../helpers/flood.js';
 import { LineClient } from '../helpers/line-client.js';
 import { useServerPool } from '../helpers/test-server.js';
 
 /** The control group's connections: five over TCP, one over WebSocket, all from 127.0.0.1. */
 const CONTROL_CONNECTIONS = 6;
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('attack: connection and message floods', { timeout: 60_000 }, () => {
   const pool = useServerPool({ tickIntervalMs: 20 });
@@ -69,38 +69,14 @@ describe('attack: connection and message floods', { timeout: 60_000 }, () => {
 
   it('holds message floods to the rate limit, answers 9:rate_limited, and drops persistent flooders', async () => {
     const perSecond = 200;
-    const running = await pool.start({
-      rateLimitPerSecond: perSecond,
-      rateLimitBurst: perSecond,
-      rateLimitMaxStrikes: 2,
+    const running = await pool.start(rateLimitSettings(perSecond));
+    await rateFlood(running, {
+      perSecond,
+      count: 10,
+      login: (index) => LineClient.login(running.port, `flooder${index}`),
+      // One write of 100 lines.
+      burst: (client) => client.write('3:0:spam\n'.repeat(100)),
+      track: pool.track,
     });
-    const reader = await LineClient.login(running.port, 'reader');
-    pool.track(reader.client);
-    await reader.client.joinRoom('spam');
-    const flooders = await Promise.all(
-      Array.from({ length: 10 }, (_, index) => LineClient.login(running.port, `flooder${index}`)),
-    );
-    pool.track(...flooders.map((flooder) => flooder.client));
-    for (const { client } of flooders) await client.joinRoom('spam');
-    const started = Date.now();
-    await besideControlGroup(running, async () => {
-      // Each flooder writes 2000 lines a second, ten times its limit, until it is closed.
-      while (flooders.some(({ client }) => !client.closed) && Date.now() - started < 8000) {
-        for (const { client } of flooders) {
-          if (!client.closed) client.write('3:0:spam\n'.repeat(100));
-        }
-        await sleep(50);
-      }
-    });
-    const seconds = (Date.now() - started) / 1000;
-    for (const { client, id } of flooders) {
-      assert.equal(client.closed, true, `flooder ${id} was never closed`);
-      assert.match(client.lines.find((line) => line.startsWith('9:')) ?? '', /^9:rate_limited:/);
-      assert.match(client.lines.at(-1) ?? '', /^9:rate_limit_exceeded:/);
-      // What got through is what the bucket allows: a burst plus the rate, not the flood.
-      const relayed = reader.client.lines.filter((line) => line === `3:${id}:spam`).length;
-      const allowed = perSecond + perSecond * seconds;
-      assert.ok(relayed <= allowed, `${relayed} relayed in ${seconds} s, over ${allowed}`);
-    }
   });
 });

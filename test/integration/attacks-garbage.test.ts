@@ -1,47 +1,12 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { eventually } from '../helpers/admin-http.js';
 import { besideControlGroup } from '../helpers/control-group.js';
-import { latin1 } from '../helpers/core-fuzz.js';
-import { corpusLines } from '../helpers/fuzz-corpus.js';
 import { LineClient } from '../helpers/line-client.js';
-import { WsLineClient } from '../helpers/ws-line-client.js';
+import { assertStillAnswered, offend } from '../helpers/offenders.js';
 import { useServerPool } from '../helpers/test-server.js';
 
 const OFFENDERS = 50;
-
-/** Invalid UTF-8 and near-valid commands: the fuzz corpus's hostile lines. */
-const NASTY_LINES: readonly Buffer[] = corpusLines().map(({ bytes }) => latin1(`${bytes}\n`));
-
-type Offender = LineClient | WsLineClient;
-
-/**
- * One offender: connects (one in five over WebSocket, where each write is one binary message
- * the server splits into lines like TCP), maybe logs in and joins a room of its own, then spews.
- */
-async function offend(ports: { port: number; httpPort: number }, index: number): Promise<Offender> {
-  const client =
-    index % 5 === 4
-      ? await WsLineClient.connect(ports.httpPort)
-      : await LineClient.connect(ports.port);
-  if (index % 2 === 0) {
-    client.send(`0:offender${index}:pw`);
-    client.send(`2:junk${index % 5}`);
-  }
-  for (let round = 0; round < 6; round += 1) {
-    const bytes = randomBytes(512 + ((index * 97 + round * 31) % 1024));
-    // Some newlines, so that the parser sees many short random lines and not only one long one.
-    for (let at = (index + round) % 40; at < bytes.length; at += 17 + (at % 40)) bytes[at] = 10;
-    const nasty = NASTY_LINES[(index + round) % NASTY_LINES.length] as Buffer;
-    for (const data of [bytes, nasty, Buffer.from(`3:0:${'\u00e9'.repeat(20)}\n`)]) {
-      if (client instanceof WsLineClient) client.write(data, true);
-      else client.write(data);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return client;
-}
 
 describe('attack: garbage from many clients', { timeout: 30_000 }, () => {
   const pool = useServerPool();
@@ -68,14 +33,7 @@ describe('attack: garbage from many clients', { timeout: 30_000 }, () => {
     // The ones still connected are still answered (a list, or not_logged_in before a login).
     const alive = offenders.filter((client) => !client.closed);
     assert.ok(alive.length > 0, 'garbage alone does not close a connection');
-    const before = alive.map((client) => client.lines.length);
-    for (const client of alive) client.write('\n1\n');
-    await eventually(() => {
-      alive.forEach((client, index) => {
-        const answers = client.lines.slice(before[index]);
-        assert.ok(answers.some((line) => /^(1:|9:not_logged_in:)/.test(line)));
-      });
-    });
+    await assertStillAnswered(alive);
     // Once they are gone, nothing of them is left in the core.
     for (const client of offenders) client.close();
     await eventually(() => assert.equal(running.server.relay.sessions().length, 0));

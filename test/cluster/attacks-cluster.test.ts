@@ -1,0 +1,179 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { eventually } from '../helpers/admin-http.js';
+import { deletePrefix, REDIS_URL, startCluster, testPrefix } from '../helpers/cluster.js';
+import { besideControlGroup } from '../helpers/control-group.js';
+import { LineClient } from '../helpers/line-client.js';
+import { assertStillAnswered, offend, writeRaw, type Offender } from '../helpers/offenders.js';
+import { racesBesideControlGroup } from '../helpers/races.js';
+import type { TestServer } from '../helpers/test-server.js';
+
+const OFFENDERS = 20;
+const MAX_LINE = 64 * 1024;
+const RACERS = 20;
+const ROUNDS = 4;
+const ROOMS = ['r0', 'r1', 'r2', 'r3', 'control'];
+
+/** Joins of room names the server must refuse: too long, a control character, invalid UTF-8. */
+const BAD_JOINS: readonly Buffer[] = [
+  Buffer.from(`2:${'r'.repeat(200)}\n`),
+  Buffer.from('2:bad\u0007room\n'),
+  Buffer.concat([Buffer.from('2:'), Buffer.from([0xff, 0xfe, 0x80]), Buffer.from('\n')]),
+];
+
+/** Each room's members, as every node's replica holds them and as Redis holds them. */
+async function assertClusterAgrees(
+  nodes: readonly TestServer[],
+  redis: Redis,
+  prefix: string,
+  live: ReadonlySet<number>,
+): Promise<void> {
+  // The truth: each node's own sessions, and the room each says it is in.
+  const sessions = nodes.flatMap((node) => node.server.relay.sessions());
+  const ids = sessions.map((session) => session.clientId);
+  assert.equal(new Set(ids).size, ids.length, 'client ids are unique across the nodes');
+  assert.deepEqual(new Set(ids), live, 'the nodes hold exactly the live clients');
+  const expected = new Map<string, Set<number>>();
+  for (const { room, clientId } of sessions) {
+    if (room === undefined || clientId === undefined) continue;
+    expected.set(room, (expected.get(room) ?? new Set()).add(clientId));
+  }
+  // Every node's replica of every room it holds: those members, the oldest first and master.
+  const views = new Map<string, readonly number[]>();
+  for (const [index, node] of nodes.entries()) {
+    const rooms = node.server.relay.rooms();
+    for (const { name, memberIds, masterId } of rooms) {
+      const where = `node ${index}, room ${name}`;
+      assert.ok(memberIds.length > 0, `${where}: empty but alive`);
+      assert.deepEqual(new Set(memberIds), expected.get(name), `${where}: members`);
+      assert.equal(masterId, memberIds[0], `${where}: the master is the oldest member`);
+      const other = views.get(name);
+      if (other !== undefined) assert.deepEqual(memberIds, other, `${where}: nodes disagree`);
+      views.set(name, memberIds);
+    }
+    const held = new Set(rooms.map((room) => room.name));
+    for (const session of node.server.relay.sessions()) {
+      if (session.room !== undefined) {
+        assert.ok(held.has(session.room), `node ${index} has no replica of ${session.room}`);
+      }
+    }
+  }
+  // Redis: one members set per live room, in the same order, and the same room index.
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:room:*`, 'COUNT', 500);
+    cursor = next;
+    keys.push(...found.filter((key) => key.endsWith(':members')));
+  } while (cursor !== '0');
+  const redisRooms = keys.map((key) => key.slice(`${prefix}:room:{`.length, -'}:members'.length));
+  assert.deepEqual(new Set(redisRooms), new Set(expected.keys()), 'rooms in Redis');
+  const index = await redis.zrange(`${prefix}:{rooms}:index`, 0, -1);
+  assert.deepEqual(new Set(index), new Set(expected.keys()), "Redis's room index");
+  for (const room of redisRooms) {
+    const members = (await redis.zrange(`${prefix}:room:{${room}}:members`, 0, -1)).map(Number);
+    assert.deepEqual(members, views.get(room), `room ${room}: Redis and the nodes disagree`);
+  }
+}
+
+describe('attacks on a two-node cluster', { timeout: 60_000 }, () => {
+  const clusters: { nodes: TestServer[]; prefix: string }[] = [];
+  const open: { close(): void }[] = [];
+  const redis = new Redis(REDIS_URL, { lazyConnect: true });
+  after(async () => {
+    for (const client of open) client.close();
+    for (const { nodes, prefix } of clusters) {
+      await Promise.all(nodes.map((node) => node.stop()));
+      await deletePrefix(prefix);
+    }
+    redis.disconnect();
+  });
+  async function cluster(settings: Record<string, unknown> = {}): Promise<TestServer[]> {
+    const prefix = testPrefix();
+    const nodes = await startCluster(2, prefix, settings);
+    clusters.push({ nodes, prefix });
+    return nodes;
+  }
+  const node = (nodes: readonly TestServer[], index: number): TestServer =>
+    nodes[index % nodes.length] as TestServer;
+
+  it('answers garbage from 20 clients on both nodes while a group spread over both loses nothing', async () => {
+    const nodes = await cluster({ maxLineLength: MAX_LINE });
+    const { prefix } = clusters.at(-1) as { prefix: string };
+    if (redis.status === 'wait') await redis.connect();
+    const hugeLiners = new Set<Offender>();
+    const offenders = await besideControlGroup(nodes, async () => {
+      const started = await Promise.all(
+        Array.from({ length: OFFENDERS }, async (_, index) => {
+          const client = await offend(node(nodes, index), index);
+          // The logged-in ones (even) ask for rooms no one may have; some TCP ones send a line
+          // four times the limit.
+          if (index % 2 === 0) for (const join of BAD_JOINS) writeRaw(client, join);
+          if (index % 4 === 1 && client instanceof LineClient) {
+            client.write(`3:0:${'a'.repeat(4 * MAX_LINE)}\n`);
+            hugeLiners.add(client);
+          }
+          return client;
+        }),
+      );
+      open.push(...started);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      return started;
+    });
+    assert.ok(hugeLiners.size >= 3, 'some offenders sent a huge line');
+    for (const [index, client] of offenders.entries()) {
+      const facts = `offender ${index}: ${JSON.stringify(client.lines.slice(0, 8))}`;
+      assert.ok(client.lines.length > 0, `no answer: ${facts}`);
+      for (const line of client.lines) assert.match(line, /^[0-9]:/, facts);
+      assert.ok(
+        client.lines.some((line) => line.startsWith('9:')),
+        `no 9: line: ${facts}`,
+      );
+      if (index % 2 === 0) {
+        const refused = client.lines.filter((line) => line.startsWith('9:bad_room_name:'));
+        assert.ok(refused.length >= 2, `bad room names not refused: ${facts}`);
+      }
+      if (hugeLiners.has(client)) {
+        await client.waitClosed(5000);
+        assert.match(client.lines.at(-1) ?? '', /^9:line_too_long:/, facts);
+      }
+    }
+    // Garbage alone closes nobody: the others are still answered, on both nodes.
+    const alive = offenders.filter((client) => !client.closed);
+    assert.equal(alive.length, OFFENDERS - hugeLiners.size, 'only the huge lines closed');
+    await assertStillAnswered(alive);
+    // Once they are gone, nothing of them is left, in either node or in Redis.
+    for (const client of offenders) client.close();
+    await eventually(() => assertClusterAgrees(nodes, redis, prefix, new Set()), 5000);
+    // Both nodes still serve, and still relay to each other.
+    const [first, second] = await Promise.all(
+      nodes.map((server, index) => LineClient.login(server.port, `after${index}`)),
+    );
+    if (first === undefined || second === undefined) assert.fail('two nodes');
+    open.push(first.client, second.client);
+    await first.client.joinRoom('after');
+    await second.client.joinRoom('after');
+    first.client.send('3:0:still here');
+    assert.equal(await second.client.next(3000), `3:${first.id}:still here`);
+  });
+
+  it('agrees on members and masters on both nodes and in Redis after join/leave races with kills', async (t) => {
+    const nodes = await cluster();
+    const { prefix } = clusters.at(-1) as { prefix: string };
+    if (redis.status === 'wait') await redis.connect();
+    await racesBesideControlGroup(nodes, {
+      racers: RACERS,
+      rounds: ROUNDS,
+      rooms: ROOMS,
+      // The racers take turns over the two nodes.
+      connect: async (index) => {
+        const racer = await LineClient.login(node(nodes, index).port, 'racer');
+        open.push(racer.client);
+        return racer;
+      },
+      check: (live) => assertClusterAgrees(nodes, redis, prefix, live),
+      report: (message) => t.diagnostic(message),
+    });
+  });
+});
