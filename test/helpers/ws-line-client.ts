@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { LineInbox } from './line-inbox.js';
 
 /** Options of {@link WsLineClient.connect}. */
 export interface WsConnectOptions {
@@ -11,27 +12,22 @@ export interface WsConnectOptions {
  * A WebSocket client that reads the server's lines, one per message, for integration tests.
  * The same surface as {@link LineClient}, so a test can run over either transport.
  */
-export class WsLineClient {
+export class WsLineClient extends LineInbox {
   readonly ws: WebSocket;
-  readonly lines: string[] = [];
   closeCode: number | undefined;
   closeReason = '';
-  #waiters: (() => void)[] = [];
-  #closed = false;
-  #read = 0;
 
   private constructor(ws: WebSocket) {
+    super();
     this.ws = ws;
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       if (isBinary) throw new Error('the server sent a binary message');
-      this.lines.push(data.toString('utf8'));
-      this.#wake();
+      this.received(data.toString('utf8'));
     });
     ws.on('close', (code: number, reason: Buffer) => {
-      this.#closed = true;
       this.closeCode = code;
       this.closeReason = reason.toString();
-      this.#wake();
+      this.ended();
     });
     ws.on('error', () => {});
   }
@@ -56,23 +52,7 @@ export class WsLineClient {
     username = 'player',
   ): Promise<{ client: WsLineClient; id: number }> {
     const client = await WsLineClient.connect(httpPort);
-    client.send(`0:${username}:pw`);
-    const line = await client.next();
-    const match = /^0:(\d+)$/.exec(line);
-    if (!match) throw new Error(`login answered ${line}`);
-    return { client, id: Number(match[1]) };
-  }
-
-  /** Joins `room` and reads the join sequence up to its master line, as {@link LineClient} does. */
-  async joinRoom(room: string): Promise<string[]> {
-    this.send(`2:${room}`);
-    const lines = [await this.next()];
-    while (!(lines.at(-1) as string).startsWith('4:')) lines.push(await this.next());
-    return lines;
-  }
-
-  get closed(): boolean {
-    return this.#closed;
+    return { client, id: await client.logIn(username) };
   }
 
   /** Sends one line as one text message (no newline). */
@@ -85,69 +65,7 @@ export class WsLineClient {
     this.ws.send(data, { binary });
   }
 
-  /** Lines received but not read yet. */
-  get unread(): readonly string[] {
-    return this.lines.slice(this.#read);
-  }
-
-  /** The next unread line; rejects after `timeoutMs`. */
-  async next(timeoutMs = 2000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.#read >= this.lines.length) {
-      if (this.#closed) throw new Error(`closed; lines so far: ${JSON.stringify(this.lines)}`);
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        throw new Error(
-          `no line within ${timeoutMs} ms; lines so far: ${JSON.stringify(this.lines)}`,
-        );
-      }
-      await this.#wait(left);
-    }
-    return this.lines[this.#read++] as string;
-  }
-
-  /** The next `count` unread lines. */
-  async nextLines(count: number, timeoutMs = 2000): Promise<string[]> {
-    const out: string[] = [];
-    for (let index = 0; index < count; index += 1) out.push(await this.next(timeoutMs));
-    return out;
-  }
-
-  /** Waits `ms` and returns what arrived unread meanwhile. */
-  async quiet(ms = 100): Promise<string[]> {
-    await new Promise((resolve) => setTimeout(resolve, ms));
-    const extra = this.lines.slice(this.#read);
-    this.#read = this.lines.length;
-    return extra;
-  }
-
-  /** Resolves when the connection has closed. */
-  async waitClosed(timeoutMs = 3000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.#closed) {
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`still open after ${timeoutMs} ms`);
-      await this.#wait(left);
-    }
-  }
-
   close(): void {
     this.ws.terminate();
-  }
-
-  #wait(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.#waiters.push(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-  }
-
-  #wake(): void {
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const wake of waiters) wake();
   }
 }
