@@ -3,10 +3,11 @@ import type { Logger } from 'pino';
 import { encodeError } from '../protocol/encode.js';
 import { LineDecoder } from '../protocol/line-decoder.js';
 import type { ConnId } from '../core/types.js';
-import type { CloseReason, Connection, ConnectionHandlers } from './connection.js';
-import { newConnectionStats, normalizeIp } from './connection.js';
-import { WriteBatcher, type Batched } from './write-batcher.js';
-import { sweepWrites, WriteWatch, type WriteWatchLimits } from './write-watch.js';
+import { BatchedConnection } from './batched-connection.js';
+import type { ConnectionHandlers } from './connection.js';
+import { normalizeIp } from './connection.js';
+import { WriteBatcher } from './write-batcher.js';
+import { sweepWrites, type WriteWatchLimits } from './write-watch.js';
 
 /** Options of {@link TcpTransport}. */
 export interface TcpTransportOptions {
@@ -109,25 +110,18 @@ export class TcpTransport {
   }
 }
 
-class TcpConnection implements Connection, Batched {
+class TcpConnection extends BatchedConnection {
   readonly transport = 'tcp' as const;
   readonly remoteIp: string;
   readonly remoteAddress: string;
-  readonly stats = newConnectionStats();
-  readonly watch = new WriteWatch();
-  closing = false;
-  closeReason: CloseReason | undefined;
-  /** Bytes written this turn, held by cork until the batcher flushes; -1 when not corked. */
-  #turnBytes = -1;
-  #flushTimer: NodeJS.Timeout | undefined;
-  #reported = false;
 
   constructor(
     readonly socket: net.Socket,
     readonly connId: ConnId,
-    private readonly batcher: WriteBatcher,
+    batcher: WriteBatcher,
     private readonly options: TcpTransportOptions,
   ) {
+    super(socket, batcher, options);
     this.remoteIp = normalizeIp(socket.remoteAddress);
     this.remoteAddress = `${this.remoteIp}:${socket.remotePort ?? 0}`;
   }
@@ -144,52 +138,26 @@ class TcpConnection implements Connection, Batched {
   write(data: Buffer): void {
     if (this.closing) return;
     const socket = this.socket;
-    if (this.#turnBytes < 0) {
-      socket.cork();
-      this.#turnBytes = 0;
-      this.batcher.add(this);
-    }
+    if (this.turnBytes < 0) this.beginTurn();
     // The slow-consumer cap counts what the peer has not taken from earlier turns, plus this
     // line: bytes still corked in this turn were never offered to it. Past the cap the client
     // is dropped at once, so it cannot hold memory or slow the others (issue #2 limits).
-    if (socket.writableLength - this.#turnBytes + data.length > this.options.maxQueuedBytes) {
+    if (socket.writableLength - this.turnBytes + data.length > this.options.maxQueuedBytes) {
       socket.write(encodeError('slow_consumer'));
       this.close('slow_consumer');
       return;
     }
-    this.#turnBytes += data.length;
+    this.turnBytes += data.length;
     this.stats.linesOut += 1;
     this.stats.bytesOut += data.length;
     socket.write(data);
   }
 
-  flush(): void {
-    this.#turnBytes = -1;
-    this.socket.uncork();
-  }
-
-  close(reason: CloseReason): void {
-    if (this.closing) return;
-    this.closing = true;
-    this.closeReason ??= reason;
+  protected startClose(): void {
     this.socket.end();
-    this.#flushTimer = setTimeout(() => this.socket.destroy(), this.options.closeFlushMs);
-    this.#flushTimer.unref();
-    // The room learns of the departure now, not when the last byte is flushed; never from
-    // inside the write that decided it (that may be the core's own fan-out).
-    queueMicrotask(() => this.reportClosed());
   }
 
-  /** Tells the server once that this connection is gone, whichever way it went. */
-  reportClosed(): void {
-    if (this.#reported) return;
-    this.#reported = true;
-    this.closing = true;
-    this.options.handlers.closed(this, this.closeReason ?? 'peer_closed');
-  }
-
-  destroyed(): void {
-    if (this.#flushTimer !== undefined) clearTimeout(this.#flushTimer);
-    this.reportClosed();
+  protected cut(): void {
+    this.socket.destroy();
   }
 }

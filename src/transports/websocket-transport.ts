@@ -6,11 +6,12 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { encodeError } from '../protocol/encode.js';
 import { LineDecoder } from '../protocol/line-decoder.js';
 import type { ConnId } from '../core/types.js';
-import type { CloseReason, Connection, ConnectionHandlers } from './connection.js';
-import { newConnectionStats, normalizeIp } from './connection.js';
+import { BatchedConnection } from './batched-connection.js';
+import type { CloseReason, ConnectionHandlers } from './connection.js';
+import { normalizeIp } from './connection.js';
 import { admitUpgrade } from './websocket-upgrade.js';
-import { WriteBatcher, type Batched } from './write-batcher.js';
-import { sweepWrites, WriteWatch, type WriteWatchLimits } from './write-watch.js';
+import { WriteBatcher } from './write-batcher.js';
+import { sweepWrites, type WriteWatchLimits } from './write-watch.js';
 
 /** Options of {@link WebSocketTransport}. */
 export interface WebSocketTransportOptions {
@@ -171,30 +172,23 @@ export class WebSocketTransport {
   }
 }
 
-class WsConnection implements Connection, Batched {
+class WsConnection extends BatchedConnection {
   readonly transport = 'websocket' as const;
   readonly connId: ConnId;
   readonly remoteIp: string;
   readonly remoteAddress: string;
-  readonly stats = newConnectionStats();
-  readonly watch = new WriteWatch();
-  closing = false;
-  closeReason: CloseReason | undefined;
   /** Set by any message or pong; cleared by each ping. */
   alive = true;
-  /** Bytes queued this turn, held by cork until the batcher flushes; -1 when not corked. */
-  #turnBytes = -1;
-  #flushTimer: NodeJS.Timeout | undefined;
-  #reported = false;
 
   constructor(
     readonly ws: WebSocket,
     /** The upgraded socket `ws` writes to: corked per turn, like a TCP socket. */
-    private readonly socket: Duplex,
+    socket: Duplex,
     private readonly remote: net.Socket,
-    private readonly batcher: WriteBatcher,
+    batcher: WriteBatcher,
     private readonly options: WebSocketTransportOptions,
   ) {
+    super(socket, batcher, options);
     this.connId = options.nextConnId();
     this.remoteIp = normalizeIp(remote.remoteAddress);
     this.remoteAddress = `${this.remoteIp}:${remote.remotePort ?? 0}`;
@@ -212,52 +206,28 @@ class WsConnection implements Connection, Batched {
   /** Sends one line (as the core encodes it, newline-terminated) as one text message. */
   write(data: Buffer): void {
     if (this.closing) return;
-    if (this.#turnBytes < 0) {
-      this.socket.cork();
-      this.#turnBytes = 0;
-      this.batcher.add(this);
-    }
+    if (this.turnBytes < 0) this.beginTurn();
     const line = data.at(-1) === 10 ? data.subarray(0, data.length - 1) : data;
     const queued = this.ws.bufferedAmount;
     // The same cap as TCP: what the peer has not taken from earlier turns, plus this line.
-    if (queued - this.#turnBytes + line.length > this.options.maxQueuedBytes) {
+    if (queued - this.turnBytes + line.length > this.options.maxQueuedBytes) {
       const goodbye = encodeError('slow_consumer');
       this.ws.send(goodbye.subarray(0, goodbye.length - 1), TEXT_FRAME);
       this.close('slow_consumer');
       return;
     }
     this.ws.send(line, TEXT_FRAME);
-    this.#turnBytes += this.ws.bufferedAmount - queued;
+    this.turnBytes += this.ws.bufferedAmount - queued;
     this.stats.linesOut += 1;
     this.stats.bytesOut += line.length;
   }
 
-  flush(): void {
-    this.#turnBytes = -1;
-    this.socket.uncork();
-  }
-
   /** Sends the close frame (normal closure, the reason as its text) after what is queued. */
-  close(reason: CloseReason): void {
-    if (this.closing) return;
-    this.closing = true;
-    this.closeReason ??= reason;
+  protected startClose(reason: CloseReason): void {
     this.ws.close(NORMAL_CLOSURE, reason);
-    this.#flushTimer = setTimeout(() => this.ws.terminate(), this.options.closeFlushMs);
-    this.#flushTimer.unref();
-    // As over TCP: the room learns of the departure now, never from inside a write.
-    queueMicrotask(() => this.reportClosed());
   }
 
-  reportClosed(): void {
-    if (this.#reported) return;
-    this.#reported = true;
-    this.closing = true;
-    this.options.handlers.closed(this, this.closeReason ?? 'peer_closed');
-  }
-
-  destroyed(): void {
-    if (this.#flushTimer !== undefined) clearTimeout(this.#flushTimer);
-    this.reportClosed();
+  protected cut(): void {
+    this.ws.terminate();
   }
 }
