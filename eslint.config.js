@@ -40,6 +40,18 @@ const pureImports = (forbiddenFolders) => ({
   ],
 });
 
+/** Every folder of src/ but protocol/: what protocol/ and the client library may not import. */
+const ALL_BUT_PROTOCOL = [
+  'core',
+  'server',
+  'transports',
+  'cluster',
+  'admin',
+  'config',
+  'cli',
+  'auth',
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'coverage/**', 'node_modules/**', 'test-output/**'] },
   js.configs.recommended,
@@ -67,29 +79,11 @@ export default tseslint.config(
     // use Node's IO modules, and like every client it reaches the server through protocol/ only.
     files: ['src/client/**/*.ts'],
     ignores: ['src/client/index.ts', 'src/client/tcp-transport.ts'],
-    rules: pureImports([
-      'core',
-      'server',
-      'transports',
-      'cluster',
-      'admin',
-      'config',
-      'cli',
-      'auth',
-    ]),
+    rules: pureImports(ALL_BUT_PROTOCOL),
   },
   {
     files: ['src/protocol/**/*.ts'],
-    rules: pureImports([
-      'core',
-      'server',
-      'transports',
-      'cluster',
-      'admin',
-      'config',
-      'cli',
-      'auth',
-    ]),
+    rules: pureImports(ALL_BUT_PROTOCOL),
   },
   {
     // The backplane speaks the core's domain; it may use IO (Redis) but not the outer folders.
