@@ -20,6 +20,9 @@ import { createEffectRunner } from './effect-runner.js';
 import { HttpServer } from './http-server.js';
 import { ServerCounters } from './server-counters.js';
 
+/** Picks of an ephemeral port before giving up on finding it free for UDP as well. */
+const EPHEMERAL_PORT_ATTEMPTS = 5;
+
 /** What a {@link RoomwireServer} is built from. */
 export interface RoomwireServerOptions {
   readonly config: RoomwireConfig;
@@ -163,6 +166,31 @@ export class RoomwireServer {
   }
 
   /**
+   * TCP, then UDP on the same port number. With port 0 the system picks the TCP port; when
+   * that number happens to be taken for UDP (another process's ephemeral UDP socket), both are
+   * given up and another pick is tried, a few times.
+   */
+  async #listenTcpAndUdp(): Promise<number> {
+    const attempts = this.#config.port === 0 ? EPHEMERAL_PORT_ATTEMPTS : 1;
+    for (let attempt = 1; ; attempt += 1) {
+      const port = await this.#tcp.listen();
+      try {
+        await this.#udp.bind(port);
+      } catch (error) {
+        await this.#tcp.stopAccepting();
+        const taken = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+        if (taken && attempt < attempts) continue;
+        throw new Error(`cannot bind UDP port ${port}: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+      this.#listening.tcp = true;
+      this.#listening.udp = true;
+      return port;
+    }
+  }
+
+  /**
    * Listens on TCP, then binds UDP to the same port number (protocol section 6). With port 0
    * the TCP port is picked by the system and UDP follows it.
    */
@@ -175,17 +203,7 @@ export class RoomwireServer {
       this.#backplane = backplane;
       await backplane.start((input) => this.#input(input, undefined));
     }
-    const port = await this.#tcp.listen();
-    this.#listening.tcp = true;
-    try {
-      await this.#udp.bind(port);
-      this.#listening.udp = true;
-    } catch (error) {
-      await this.#tcp.stopAccepting();
-      throw new Error(`cannot bind UDP port ${port}: ${(error as Error).message}`, {
-        cause: error,
-      });
-    }
+    const port = await this.#listenTcpAndUdp();
     let httpPort: number;
     try {
       httpPort = await this.#http.listen();
