@@ -1,10 +1,10 @@
-import type { Relay } from '../core/relay.js';
+import type { RelayView } from '../core/relay.js';
 import type { ClientId, ConnId } from '../core/types.js';
 import type { ServerCounters } from '../server/server-counters.js';
 import type { Connection } from '../transports/connection.js';
 
 /** The relay's read-only snapshots; admin never touches core state. */
-export type RelayView = Pick<Relay, 'rooms' | 'room' | 'sessions' | 'client' | 'counts'>;
+export type { RelayView };
 
 /** What admin reads of a live connection: its transport, traffic counters and queue. */
 export type ConnectionView = Pick<Connection, 'connId' | 'transport' | 'queuedBytes' | 'stats'>;

@@ -36,3 +36,11 @@ export function admitJoin(
   if (room.password !== '' && room.password !== password) return 'wrong_room_password';
   return room.memberCount >= limits.maxRoomMembers ? 'room_full' : undefined;
 }
+
+/**
+ * Whether `1[:password]` lists a room (protocol section 8): public rooms, and the private rooms
+ * whose password it matches.
+ */
+export function roomVisible(roomPassword: string, password: string): boolean {
+  return roomPassword === '' || (password !== '' && roomPassword === password);
+}

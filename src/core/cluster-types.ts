@@ -1,35 +1,18 @@
 /**
- * Inputs and effects of cluster mode (docs/cluster.md). In cluster mode the core does not apply
- * room-affecting commands at once: it asks the backplane (a `cluster` effect), and applies the
- * room events the backplane delivers, in the room channel's order, like every other node.
+ * What the Redis sequencer (src/cluster, docs/cluster.md) takes and feeds back. The core asks
+ * through the {@link RoomSequencer} port; the server adapts those calls to
+ * {@link ClusterRequest}s for the backplane, whose answers and room events come back to the core
+ * as {@link ClusterInput}s through `Relay.handle`, in each room channel's order. The in-process
+ * sequencer answers through the same functions, directly.
  */
-import type { MessageMode } from '../protocol/commands.js';
 import type { RoomListEntry } from '../protocol/encode.js';
 import type { ErrorCode } from '../protocol/error-codes.js';
+import type { GroupEvent, RoomEvent } from './sequencer.js';
 import type { ClientId, ConnId } from './types.js';
 
-/** One event of a room's channel; every node applies the same events in the same order. */
-export type RoomEvent =
-  | { readonly kind: 'join'; readonly clientId: ClientId }
-  | { readonly kind: 'leave'; readonly clientId: ClientId }
-  /** A `3:<mode>:payload` relay; `udp` when it came (and goes) as a datagram. */
-  | {
-      readonly kind: 'message';
-      readonly clientId: ClientId;
-      readonly mode: MessageMode;
-      readonly udp: boolean;
-      readonly payload: Buffer;
-    };
+export type { GroupEvent, MessageEvent, RoomEvent } from './sequencer.js';
 
-/** A group message (`4:group:payload`) for the named clients, wherever they are connected. */
-export interface GroupEvent {
-  readonly senderId: ClientId;
-  readonly targets: readonly ClientId[];
-  readonly udp: boolean;
-  readonly payload: Buffer;
-}
-
-/** What the core asks of the backplane. It answers with {@link ClusterInput}s, never at once. */
+/** A {@link RoomSequencer} call in the form the backplane takes; answered by cluster inputs. */
 export type ClusterRequest =
   /** Join (or switch to) a room, atomically checking password, capacity and the room count. */
   | {
@@ -78,9 +61,3 @@ export type ClusterInput =
    * and this node's clients leave their rooms locally (docs/cluster.md, failure modes).
    */
   | { readonly type: 'backplane-lost' };
-
-/** The effect that carries a {@link ClusterRequest} to the server's backplane. */
-export interface ClusterEffect {
-  readonly type: 'cluster';
-  readonly request: ClusterRequest;
-}

@@ -1,51 +1,56 @@
 import { closesConnection, ERROR_CODES, type ErrorCode } from '../protocol/error-codes.js';
 import { encodeError } from '../protocol/encode.js';
-import type { ClusterRequest } from './cluster-types.js';
-import type { MessageMode } from '../protocol/commands.js';
-import type { ClusterWait, Room, Session } from './state.js';
+import type { OutgoingKind } from '../protocol/message-kinds.js';
+import { LocalSequencer } from './local-sequencer.js';
+import type { RoomSequencer } from './sequencer.js';
+import { dropSession, releaseSession } from './sessions.js';
 import { GuardState } from './session-guard.js';
-import { RelayState } from './state.js';
-import type { ClientId, ClientIdGenerator, EffectSink, RelayEvent, RelayLimits } from './types.js';
+import { RelayState, type SequencerWait, type Session } from './state.js';
+import type {
+  ClientIdGenerator,
+  ConnId,
+  EffectSink,
+  RelayEvent,
+  RelayLimits,
+  UdpAddress,
+} from './types.js';
 
-/** What every handler works with: the state, the limits and the ways out. */
+/** What every handler works with: the state, the limits, the sequencer and the ways out. */
 export class RelayContext {
   readonly state = new RelayState();
   /** The clock and what the limits of issue #4 share. */
   readonly guards = new GuardState();
+  /** Orders every room change and relayed message (sequencer.ts). */
+  readonly sequencer: RoomSequencer;
 
   constructor(
     readonly limits: RelayLimits,
     readonly ids: ClientIdGenerator,
     readonly emit: EffectSink,
-    /** Cluster mode: room-affecting commands go through the backplane (docs/cluster.md). */
-    readonly cluster: boolean = false,
-  ) {}
-
-  /** Cluster mode: puts a `3:` message (TCP or UDP) on its room's channel. */
-  publish(room: Room, clientId: ClientId, mode: MessageMode, udp: boolean, payload: Buffer): void {
-    const event = { kind: 'message', clientId, mode, udp, payload } as const;
-    this.emit({ type: 'cluster', request: { op: 'publish', room: room.name, event } });
+    sequencer?: RoomSequencer,
+  ) {
+    this.sequencer = sequencer ?? new LocalSequencer(this);
   }
 
-  /** Cluster mode: sends a group message to its targets on every node. */
-  publishGroup(
-    senderId: ClientId,
-    targets: readonly ClientId[],
-    udp: boolean,
-    payload: Buffer,
-  ): void {
-    const event = { senderId, targets, udp, payload };
-    this.emit({ type: 'cluster', request: { op: 'group', event } });
+  /**
+   * Marks a session as waiting for the sequencer's answer to what it is about to ask: its
+   * further lines are held until then, so the client sees answers in the order it asked.
+   */
+  wait(session: Session, what: SequencerWait): void {
+    session.waiting = what;
   }
 
-  /** Cluster mode: asks the backplane, holding the session's further lines until it answers. */
-  ask(session: Session, request: ClusterRequest & { op: ClusterWait }): void {
-    session.waiting = request.op;
-    this.emit({ type: 'cluster', request });
+  send(session: Session, data: Buffer, kind: OutgoingKind): void {
+    this.emit({ type: 'send', connId: session.connId, data, kind });
   }
 
-  send(session: Session, data: Buffer): void {
-    this.emit({ type: 'send', connId: session.connId, data });
+  /** The same bytes to many connections; `connIds` may be a live array (see `fanout`). */
+  fanout(connIds: readonly ConnId[], exceptConnId: ConnId, data: Buffer, kind: OutgoingKind): void {
+    this.emit({ type: 'fanout', connIds, exceptConnId, data, kind });
+  }
+
+  datagram(to: UdpAddress, data: Buffer, kind: OutgoingKind): void {
+    this.emit({ type: 'datagram', to, data, kind });
   }
 
   event(event: RelayEvent): void {
@@ -63,23 +68,17 @@ export class RelayContext {
       code,
       ...(session.clientId >= 0 ? { clientId: session.clientId } : {}),
     });
-    this.send(session, encodeError(code, reason));
+    this.send(session, encodeError(code, reason), 'error');
     if (closesConnection(code)) this.drop(session, code);
   }
 
-  /**
-   * Forgets a session as a disconnect would, then tells the server to close its connection.
-   * Set by the relay, which owns the disconnect rule.
-   */
-  drop: (session: Session, code: ErrorCode) => void = () => {
-    throw new Error('RelayContext.drop used before the relay wired it');
-  };
+  /** Forgets a session as a disconnect would, then tells the server to close its connection. */
+  drop(session: Session, code: ErrorCode): void {
+    dropSession(this, session, code);
+  }
 
-  /**
-   * Cluster mode: the backplane answered a waiting session; replays the lines it held. Set by
-   * the relay, which owns line handling.
-   */
-  release: (session: Session) => void = () => {
-    throw new Error('RelayContext.release used before the relay wired it');
-  };
+  /** The sequencer answered a waiting session: replays the lines it held. */
+  release(session: Session): void {
+    releaseSession(this, session);
+  }
 }

@@ -4,8 +4,8 @@ import type { ClientId, ConnId, TransportKind, UdpAddress } from './types.js';
 /** Where a session is in its life: connected, login being checked, or logged in. */
 export type SessionPhase = 'anonymous' | 'authenticating' | 'ready';
 
-/** What a session waits for from the backplane (cluster mode). */
-export type ClusterWait = 'join' | 'leave' | 'list-rooms';
+/** What a session waits for from its sequencer. */
+export type SequencerWait = 'join' | 'leave' | 'list-rooms';
 
 /** One client connection as the core sees it. */
 export interface Session {
@@ -22,18 +22,24 @@ export interface Session {
   udp: UdpAddress | undefined;
   authFailures: number;
   /**
-   * Cluster mode: a request to the backplane is outstanding (join, leave, room list); lines are
-   * held as during a login check, so the client sees answers in the order it asked.
+   * A request to the sequencer is outstanding (join, leave, room list); lines are held as during
+   * a login check, so the client sees answers in the order it asked. The in-process sequencer
+   * answers within the call, so this is set only for that call there.
    */
-  waiting: ClusterWait | undefined;
+  waiting: SequencerWait | undefined;
   /** Raw lines received while the login is being checked (or waiting), replayed after it. */
   pending: Buffer[];
   pendingBytes: number;
+  /** Held lines are being replayed (a guard against replaying from inside a replay). */
+  replaying: boolean;
   /** Deadlines and rate limits (issue #4). */
   readonly guard: SessionGuard;
 }
 
-/** A room: its members in join order, the oldest first, so the master is `members[0]`. */
+/**
+ * A room (or, in a cluster, this node's replica of it): its members in join order, the oldest
+ * first, so the master is `members[0]`. Changed only by room-events.ts.
+ */
 export interface Room {
   readonly name: string;
   /** Empty for a public room. */
@@ -41,6 +47,13 @@ export interface Room {
   readonly members: Session[];
   /** The members' connection ids, kept parallel to `members` for fan-out. */
   readonly connIds: ConnId[];
+  /** The members by client id, for the one lookup an ordered event needs. */
+  readonly byClientId: Map<ClientId, Session>;
+}
+
+/** An empty room. */
+export function newRoom(name: string, password: string): Room {
+  return { name, password, members: [], connIds: [], byClientId: new Map() };
 }
 
 /**
@@ -75,6 +88,7 @@ export function newSession(
     waiting: undefined,
     pending: [],
     pendingBytes: 0,
+    replaying: false,
     guard,
   };
 }

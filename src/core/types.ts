@@ -3,7 +3,8 @@
  * emits {@link Effect}s; it never touches sockets, timers, the clock or randomness.
  */
 import type { ErrorCode } from '../protocol/error-codes.js';
-import type { ClusterEffect, ClusterInput } from './cluster-types.js';
+import type { OutgoingKind } from '../protocol/message-kinds.js';
+import type { ClusterInput } from './cluster-types.js';
 
 /** A connection's id, chosen by the server; unique among live connections of one process. */
 export type ConnId = number;
@@ -37,7 +38,17 @@ export type RelayInput =
   | { readonly type: 'kick'; readonly clientId: ClientId; readonly reason: string }
   /** An administrator closes a room: `9:room_closed:<reason>` and a leave for every member. */
   | { readonly type: 'close-room'; readonly room: string; readonly reason: string }
-  /** Cluster mode only: answers and room events from the backplane (docs/cluster.md). */
+  /**
+   * The server closes a connection on its own behalf (a transport limit broken, an internal
+   * error): `9:<code>:<reason>`, reported as a `refused` event like the core's own refusals.
+   */
+  | {
+      readonly type: 'violation';
+      readonly connId: ConnId;
+      readonly code: ErrorCode;
+      readonly reason?: string;
+    }
+  /** Answers and room events of an asynchronous sequencer (the Redis backplane). */
   | ClusterInput
   /**
    * The clock, in milliseconds from any fixed origin (the server feeds a monotonic clock every
@@ -97,9 +108,18 @@ export type RelayEvent =
 export const UDP_DROP_REASONS = ['malformed', 'unbound', 'wrong-ip', 'unknown-client'] as const;
 export type UdpDropReason = (typeof UDP_DROP_REASONS)[number];
 
+/**
+ * What the core asks the server to do. Writes carry the `kind` of what they write, set where the
+ * line was encoded, for the metrics.
+ */
 export type Effect =
   /** Write one encoded line to one connection. */
-  | { readonly type: 'send'; readonly connId: ConnId; readonly data: Buffer }
+  | {
+      readonly type: 'send';
+      readonly connId: ConnId;
+      readonly data: Buffer;
+      readonly kind: OutgoingKind;
+    }
   /**
    * Write the same encoded line to many connections, skipping `exceptConnId` (-1 for none).
    * `connIds` may be the core's live array: read it before returning, never keep it.
@@ -109,9 +129,15 @@ export type Effect =
       readonly connIds: readonly ConnId[];
       readonly exceptConnId: ConnId;
       readonly data: Buffer;
+      readonly kind: OutgoingKind;
     }
   /** Send one datagram. */
-  | { readonly type: 'datagram'; readonly to: UdpAddress; readonly data: Buffer }
+  | {
+      readonly type: 'datagram';
+      readonly to: UdpAddress;
+      readonly data: Buffer;
+      readonly kind: OutgoingKind;
+    }
   /** Close the connection after what was sent to it; the core has already forgotten it. */
   | { readonly type: 'close'; readonly connId: ConnId; readonly code: ErrorCode }
   /** Check a login; answer with an `auth-result` input, never from inside this call. */
@@ -121,9 +147,7 @@ export type Effect =
       readonly username: string;
       readonly password: string;
     }
-  | { readonly type: 'event'; readonly event: RelayEvent }
-  /** Cluster mode only: a request to the backplane; answered later by a cluster input. */
-  | ClusterEffect;
+  | { readonly type: 'event'; readonly event: RelayEvent };
 
 /** Receives the core's effects, synchronously and in order. It must not call back into the core. */
 export type EffectSink = (effect: Effect) => void;

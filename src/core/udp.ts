@@ -1,9 +1,4 @@
-import { includesSender } from '../protocol/commands.js';
-import {
-  encodeErrorDatagram,
-  encodeMessageDatagram,
-  encodeUdpConnected,
-} from '../protocol/encode.js';
+import { encodeErrorDatagram, encodeUdpConnected } from '../protocol/encode.js';
 import { parseDatagram } from '../protocol/parse-datagram.js';
 import type { RelayContext } from './context.js';
 import { admitDatagram } from './rate-limit.js';
@@ -27,7 +22,7 @@ export function handleDatagram(ctx: RelayContext, from: UdpAddress, data: Buffer
     // A bind answer is longer than a bind: the rate limit bounds what a spoofed source gets.
     if (!admitDatagram(ctx, session)) return;
     bindUdp(ctx, session, from, key);
-    ctx.emit({ type: 'datagram', to: from, data: encodeUdpConnected(session.clientId) });
+    ctx.datagram(from, encodeUdpConnected(session.clientId), 'bind');
     return;
   }
   if (bound === undefined || bound.clientId !== datagram.clientId) {
@@ -36,38 +31,22 @@ export function handleDatagram(ctx: RelayContext, from: UdpAddress, data: Buffer
   bound.guard.lastInputAt = ctx.guards.now;
   if (!admitDatagram(ctx, bound)) return;
   if (datagram.type === 'invalid') {
-    ctx.emit({ type: 'datagram', to: from, data: encodeErrorDatagram('malformed') });
+    ctx.datagram(from, encodeErrorDatagram('malformed'), 'error');
     return drop(ctx, from, 'malformed');
   }
+  const { clientId } = bound;
+  const { payload } = datagram;
+  // The same ordering and delivery as the stream commands, over UDP (section 5).
   if (datagram.type === 'message') {
     const room = bound.room;
-    if (room === undefined) {
-      ctx.emit({ type: 'datagram', to: from, data: encodeErrorDatagram('not_in_room') });
-      return;
-    }
-    if (ctx.cluster) {
-      return ctx.publish(room, bound.clientId, datagram.mode, true, datagram.payload);
-    }
-    const data = encodeMessageDatagram(bound.clientId, datagram.payload);
-    const except = includesSender(datagram.mode) ? undefined : bound;
-    for (const member of room.members) {
-      if (member !== except && member.udp !== undefined) {
-        ctx.emit({ type: 'datagram', to: member.udp, data });
-      }
-    }
-    return;
+    if (room === undefined) return ctx.datagram(from, encodeErrorDatagram('not_in_room'), 'error');
+    const { mode } = datagram;
+    return ctx.sequencer.message(room, { kind: 'message', clientId, mode, udp: true, payload });
   }
-  const members = bound.groups.get(datagram.group);
-  if (members === undefined) {
-    ctx.emit({ type: 'datagram', to: from, data: encodeErrorDatagram('unknown_group') });
-    return;
-  }
-  if (ctx.cluster) return ctx.publishGroup(bound.clientId, members, true, datagram.payload);
-  const message = encodeMessageDatagram(bound.clientId, datagram.payload);
-  for (const clientId of members) {
-    const target = ctx.state.clients.get(clientId)?.udp;
-    if (target !== undefined) ctx.emit({ type: 'datagram', to: target, data: message });
-  }
+  const targets = bound.groups.get(datagram.group);
+  if (targets === undefined)
+    return ctx.datagram(from, encodeErrorDatagram('unknown_group'), 'error');
+  ctx.sequencer.group({ senderId: clientId, targets, udp: true, payload });
 }
 
 function bindUdp(ctx: RelayContext, session: Session, address: UdpAddress, key: string): void {

@@ -1,5 +1,5 @@
 import type { AdminSource, ReadinessReport } from '../admin/admin-source.js';
-import type { Relay } from '../core/relay.js';
+import type { RelayView } from '../core/relay.js';
 import type { ConnId, RelayInput } from '../core/types.js';
 import type { Connection } from '../transports/connection.js';
 import type { ServerCounters } from './server-counters.js';
@@ -22,7 +22,7 @@ export class ReadinessChecks {
 
 /** What {@link adminSource} is built from: the server's parts. */
 export interface AdminSourceDeps {
-  readonly relay: Relay;
+  readonly relay: RelayView;
   readonly counters: ServerCounters;
   readonly connections: ReadonlyMap<ConnId, Connection>;
   readonly readiness: ReadinessChecks;

@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import type { Authenticator } from '../auth/authenticator.js';
-import type { ClusterRequest } from '../core/cluster-types.js';
 import type { ConnId, Effect, RelayEvent, UdpAddress } from '../core/types.js';
 import type { Connection } from '../transports/connection.js';
 import type { ServerCounters } from './server-counters.js';
@@ -15,8 +14,6 @@ export interface EffectRunnerDeps {
   readonly answerAuth: (connId: ConnId, accepted: boolean) => void;
   /** Traffic and event counters for the metrics; plain numbers, bumped here. */
   readonly counters: ServerCounters;
-  /** Cluster mode: hands the core's requests to the backplane. */
-  readonly cluster?: (request: ClusterRequest) => void;
 }
 
 /**
@@ -41,20 +38,20 @@ export function createEffectRunner(deps: EffectRunnerDeps): (effect: Effect) => 
           if (connection.transport === 'tcp') tcp += 1;
           else websocket += 1;
         }
-        counters.lineOut(data, tcp, websocket);
+        counters.lineOut(effect.kind, data.length, tcp, websocket);
         return;
       }
       case 'send': {
         const connection = connections.get(effect.connId);
         if (connection === undefined) return;
         connection.write(effect.data);
-        if (connection.transport === 'tcp') counters.lineOut(effect.data, 1, 0);
-        else counters.lineOut(effect.data, 0, 1);
+        if (connection.transport === 'tcp') counters.lineOut(effect.kind, effect.data.length, 1, 0);
+        else counters.lineOut(effect.kind, effect.data.length, 0, 1);
         return;
       }
       case 'datagram':
         deps.sendDatagram(effect.to, effect.data);
-        counters.datagramOut(effect.data);
+        counters.datagramOut(effect.kind, effect.data.length);
         return;
       case 'close':
         connections.get(effect.connId)?.close(effect.code);
@@ -65,9 +62,6 @@ export function createEffectRunner(deps: EffectRunnerDeps): (effect: Effect) => 
       case 'event':
         counters.event(effect.event);
         logEvent(logger, effect.event);
-        return;
-      case 'cluster':
-        deps.cluster?.(effect.request);
         return;
       default: {
         const unknown: never = effect;

@@ -5,7 +5,7 @@ import type { Backplane } from '../cluster/backplane.js';
 import type { RoomwireConfig } from '../config/config.js';
 import { parseIpList } from '../config/ip-list.js';
 import { parseOriginList } from '../config/origins.js';
-import { Relay } from '../core/relay.js';
+import { Relay, viewOf, type RelayView } from '../core/relay.js';
 import type { ConnId, RelayInput, RelayLimits } from '../core/types.js';
 import { encodeError } from '../protocol/encode.js';
 import type { ErrorCode } from '../protocol/error-codes.js';
@@ -14,6 +14,7 @@ import { TcpTransport } from '../transports/tcp-transport.js';
 import { UdpTransport } from '../transports/udp-transport.js';
 import { WebSocketTransport } from '../transports/websocket-transport.js';
 import { adminSource, ReadinessChecks } from './admin-wiring.js';
+import { backplaneSequencer } from './backplane-sequencer.js';
 import { createBackplane } from './cluster-wiring.js';
 import { registerClientPages } from './client-pages.js';
 import { createEffectRunner } from './effect-runner.js';
@@ -44,7 +45,9 @@ export interface ListeningAddress {
  * connection ids and client ids. The only module that knows all the others.
  */
 export class RoomwireServer {
-  readonly relay: Relay;
+  /** The core's snapshots, read-only: rooms, sessions, counts. */
+  readonly view: RelayView;
+  readonly #relay: Relay;
   readonly #config: RoomwireConfig;
   readonly #logger: Logger;
   readonly #connections = new Map<ConnId, Connection>();
@@ -76,16 +79,19 @@ export class RoomwireServer {
         this.#input({ type: 'auth-result', connId, accepted }, this.#connections.get(connId)),
       logger,
       counters: this.#counters,
-      ...(clustered ? { cluster: (request) => this.#backplane?.request(request) } : {}),
     });
-    this.relay = new Relay({
+    this.#relay = new Relay({
       limits: relayLimits(config),
       ids: clustered
         ? { next: () => this.#backplane?.ids.next() ?? -1 }
         : { next: () => this.#nextClientId++ },
       emit: runEffect,
-      cluster: clustered,
+      // Without --cluster the core's own in-process sequencer orders every room.
+      ...(clustered
+        ? { sequencer: backplaneSequencer((request) => this.#backplane?.request(request)) }
+        : {}),
     });
+    this.view = viewOf(this.#relay);
     const writeWatch = {
       softBytes: config.slowConsumerSoftBytes,
       softMs: config.slowConsumerSoftMs,
@@ -140,7 +146,7 @@ export class RoomwireServer {
     this.#readiness.add('accepting', () => this.#stopping === undefined);
     if (clustered) this.#readiness.add('cluster', () => this.#backplane?.ready() ?? false);
     const source = adminSource({
-      relay: this.relay,
+      relay: this.view,
       counters: this.#counters,
       connections: this.#connections,
       readiness: this.#readiness,
@@ -305,7 +311,7 @@ export class RoomwireServer {
   }
 
   #refuse(connection: Connection, code: ErrorCode): void {
-    this.relay.close(connection.connId, code);
+    this.#relay.handle({ type: 'violation', connId: connection.connId, code });
   }
 
   #sayGoodbye(connection: Connection): void {
@@ -319,7 +325,7 @@ export class RoomwireServer {
    */
   #input(input: RelayInput, connection: Connection | undefined): void {
     try {
-      this.relay.handle(input);
+      this.#relay.handle(input);
     } catch (error) {
       this.#counters.internalErrors += 1;
       // The command's type (its first field) says what was being done; the payload is never logged.
@@ -330,7 +336,7 @@ export class RoomwireServer {
       );
       if (connection === undefined) return;
       try {
-        this.relay.close(connection.connId, 'internal');
+        this.#relay.handle({ type: 'violation', connId: connection.connId, code: 'internal' });
       } catch (closeError) {
         this.#logger.error(
           { err: closeError, connId: connection.connId },

@@ -1,5 +1,13 @@
 import type { RelayEvent, TransportKind } from '../core/types.js';
 import type { ErrorCode } from '../protocol/error-codes.js';
+import {
+  datagramKindIndex,
+  KIND_INDEX,
+  lineKindIndex,
+  MESSAGE_KINDS,
+  type MessageKind,
+  type OutgoingKind,
+} from '../protocol/message-kinds.js';
 import type { CloseReason } from '../transports/connection.js';
 
 /** Where a message travelled: the stream transports, and UDP. */
@@ -9,22 +17,7 @@ export type TrafficTransport = (typeof TRAFFIC_TRANSPORTS)[number];
 export const DIRECTIONS = ['in', 'out'] as const;
 export type Direction = (typeof DIRECTIONS)[number];
 
-/** What a message is, read from its first bytes (protocol sections 2, 3 and 6). */
-export const MESSAGE_KINDS = [
-  'login',
-  'rooms',
-  'join',
-  'leave',
-  'message',
-  'group_message',
-  'group',
-  'master',
-  'ping',
-  'error',
-  'bind',
-  'other',
-] as const;
-export type MessageKind = (typeof MESSAGE_KINDS)[number];
+export { MESSAGE_KINDS, type MessageKind } from '../protocol/message-kinds.js';
 
 /** The kinds each direction and transport can carry, for metric series that start at zero. */
 export const KINDS_BY_ROUTE: Readonly<Record<Direction, Record<'stream' | 'udp', MessageKind[]>>> =
@@ -55,10 +48,6 @@ export type DropReason =
   | 'rate-limited'
   | 'udp-rate-limited';
 
-const KIND = Object.fromEntries(MESSAGE_KINDS.map((kind, index) => [kind, index])) as Record<
-  MessageKind,
-  number
->;
 const K = MESSAGE_KINDS.length;
 const T = TRAFFIC_TRANSPORTS.length;
 const TCP = 0;
@@ -66,58 +55,6 @@ const WEBSOCKET = 1;
 const UDP = 2;
 const IN = 0;
 const OUT = 1;
-const COLON = 58;
-
-/** A first-byte lookup: 256 entries, `other` unless the byte is a known message type. */
-function kindTable(types: Readonly<Record<string, MessageKind>>): Uint8Array {
-  const table = new Uint8Array(256).fill(KIND.other);
-  for (const [digit, kind] of Object.entries(types)) table[digit.charCodeAt(0)] = KIND[kind];
-  return table;
-}
-
-const LINE_IN = kindTable({
-  0: 'login',
-  1: 'rooms',
-  2: 'join',
-  3: 'message',
-  4: 'group_message',
-  5: 'group',
-  8: 'ping',
-});
-const LINE_OUT = kindTable({
-  0: 'login',
-  1: 'rooms',
-  2: 'join',
-  3: 'message',
-  4: 'master',
-  8: 'ping',
-  9: 'error',
-});
-const DATAGRAM_IN = kindTable({ 0: 'bind', 3: 'message', 4: 'group_message' });
-const DATAGRAM_OUT = kindTable({ 0: 'bind', 3: 'message', 9: 'error' });
-
-/** `2:-1` is a leave; any other `2:` line a join. */
-function lineInKind(line: Buffer): number {
-  const kind = LINE_IN[line[0] ?? 0] as number;
-  if (kind === KIND.join && line.length === 4 && line[2] === 45 && line[3] === 49) {
-    return KIND.leave;
-  }
-  return kind;
-}
-
-/** `2:<id>:\n` (empty room field) is a leave; `2:<id>:<room>\n` a join. */
-function lineOutKind(line: Buffer): number {
-  const kind = LINE_OUT[line[0] ?? 0] as number;
-  return kind === KIND.join && line[line.length - 2] === COLON ? KIND.leave : kind;
-}
-
-/** `0:<id>` or `<id>:<type>:...`, the type being one digit (section 6). */
-function datagramInKind(data: Buffer): number {
-  const colon = data.indexOf(COLON);
-  if (colon > 0 && data[colon + 2] === COLON)
-    return DATAGRAM_IN[data[colon + 1] as number] as number;
-  return colon === 1 && data[0] === 48 ? KIND.bind : KIND.other;
-}
 
 function slot(direction: number, transport: number, kind: number): number {
   return (direction * T + transport) * K + kind;
@@ -150,28 +87,28 @@ export class ServerCounters {
 
   /** A line a client sent over TCP or WebSocket. */
   lineIn(transport: TransportKind, line: Buffer): void {
-    const index = slot(IN, transport === 'tcp' ? TCP : WEBSOCKET, lineInKind(line));
+    const index = slot(IN, transport === 'tcp' ? TCP : WEBSOCKET, lineKindIndex(line));
     this.#messages[index] = (this.#messages[index] as number) + 1;
     this.#bytes[index] = (this.#bytes[index] as number) + line.length;
   }
 
   /** A datagram that reached the core. */
   datagramIn(data: Buffer): void {
-    const index = slot(IN, UDP, datagramInKind(data));
+    const index = slot(IN, UDP, datagramKindIndex(data));
     this.#messages[index] = (this.#messages[index] as number) + 1;
     this.#bytes[index] = (this.#bytes[index] as number) + data.length;
   }
 
-  /** One encoded line handed to `tcp` TCP and `websocket` WebSocket connections. */
-  lineOut(line: Buffer, tcp: number, websocket: number): void {
-    const kind = lineOutKind(line);
-    if (tcp > 0) this.#out(slot(OUT, TCP, kind), tcp, line.length);
-    if (websocket > 0) this.#out(slot(OUT, WEBSOCKET, kind), websocket, line.length);
+  /** One line of `size` bytes, labelled by the core, handed to `tcp` and `websocket` connections. */
+  lineOut(kind: OutgoingKind, size: number, tcp: number, websocket: number): void {
+    const index = KIND_INDEX[kind];
+    if (tcp > 0) this.#out(slot(OUT, TCP, index), tcp, size);
+    if (websocket > 0) this.#out(slot(OUT, WEBSOCKET, index), websocket, size);
   }
 
-  /** One datagram sent. */
-  datagramOut(data: Buffer): void {
-    this.#out(slot(OUT, UDP, DATAGRAM_OUT[data[0] ?? 0] as number), 1, data.length);
+  /** One datagram of `size` bytes sent. */
+  datagramOut(kind: OutgoingKind, size: number): void {
+    this.#out(slot(OUT, UDP, KIND_INDEX[kind]), 1, size);
   }
 
   dropped(reason: DropReason, count = 1): void {
@@ -225,7 +162,7 @@ export class ServerCounters {
     const index = slot(
       DIRECTIONS.indexOf(direction),
       TRAFFIC_TRANSPORTS.indexOf(transport),
-      KIND[kind],
+      KIND_INDEX[kind],
     );
     return { messages: this.#messages[index] as number, bytes: this.#bytes[index] as number };
   }

@@ -30,7 +30,7 @@ async function assertClusterAgrees(
   live: ReadonlySet<number>,
 ): Promise<void> {
   // The truth: each node's own sessions, and the room each says it is in.
-  const sessions = nodes.flatMap((node) => node.server.relay.sessions());
+  const sessions = nodes.flatMap((node) => node.server.view.sessions());
   const ids = sessions.map((session) => session.clientId);
   assert.equal(new Set(ids).size, ids.length, 'client ids are unique across the nodes');
   assert.deepEqual(new Set(ids), live, 'the nodes hold exactly the live clients');
@@ -42,7 +42,7 @@ async function assertClusterAgrees(
   // Every node's replica of every room it holds: those members, the oldest first and master.
   const views = new Map<string, readonly number[]>();
   for (const [index, node] of nodes.entries()) {
-    const rooms = node.server.relay.rooms();
+    const rooms = node.server.view.rooms();
     for (const { name, memberIds, masterId } of rooms) {
       const where = `node ${index}, room ${name}`;
       assert.ok(memberIds.length > 0, `${where}: empty but alive`);
@@ -53,7 +53,7 @@ async function assertClusterAgrees(
       views.set(name, memberIds);
     }
     const held = new Set(rooms.map((room) => room.name));
-    for (const session of node.server.relay.sessions()) {
+    for (const session of node.server.view.sessions()) {
       if (session.room !== undefined) {
         assert.ok(held.has(session.room), `node ${index} has no replica of ${session.room}`);
       }

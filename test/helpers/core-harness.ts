@@ -5,6 +5,7 @@
 import type { ErrorCode } from '../../src/protocol/error-codes.js';
 import { Relay } from '../../src/core/relay.js';
 import type { ClusterRequest } from '../../src/core/cluster-types.js';
+import { backplaneSequencer } from '../../src/server/backplane-sequencer.js';
 import type {
   ClientIdGenerator,
   ConnId,
@@ -56,7 +57,10 @@ export interface Delivery {
 
 /** How a {@link CoreHarness} builds its relay. */
 export interface HarnessOptions {
-  /** Cluster mode: rooms go through backplane requests and events. */
+  /**
+   * An asynchronous sequencer, as a cluster node has: the core's requests are recorded (see
+   * {@link CoreHarness.requests}) and the test plays the backplane's answers through `handle`.
+   */
   readonly cluster?: boolean;
   /** The first client id of the default counter. */
   readonly firstId?: number;
@@ -72,6 +76,7 @@ export class CoreHarness {
   readonly #closed = new Map<ConnId, ErrorCode>();
   readonly #datagrams: SentDatagram[] = [];
   readonly #authPending = new Set<ConnId>();
+  readonly #requests: ClusterRequest[] = [];
 
   constructor(limits: Partial<RelayLimits> = {}, options: HarnessOptions = {}) {
     let nextId = options.firstId ?? 1;
@@ -79,13 +84,15 @@ export class CoreHarness {
       limits: { ...TEST_LIMITS, ...limits },
       ids: options.ids ?? { next: () => nextId++ },
       emit: (effect) => this.#record(effect),
-      cluster: options.cluster ?? false,
+      ...(options.cluster === true
+        ? { sequencer: backplaneSequencer((request) => this.#requests.push(request)) }
+        : {}),
     });
   }
 
-  /** The requests the core made of the cluster backplane, in order. */
+  /** The requests the core made of its asynchronous sequencer, in order (cluster mode). */
   requests(): ClusterRequest[] {
-    return this.effects.flatMap((effect) => (effect.type === 'cluster' ? [effect.request] : []));
+    return [...this.#requests];
   }
 
   connect(connId: ConnId, ip: string = TEST_IP, transport: TransportKind = 'tcp'): void {
@@ -178,11 +185,18 @@ export class CoreHarness {
   reset(): void {
     this.effects.length = 0;
     this.#deliveries.length = 0;
+    this.#requests.length = 0;
     this.#closed.clear();
     this.#datagrams.length = 0;
   }
 
   #record(effect: Effect): void {
+    if (effect.type === 'send' || effect.type === 'fanout' || effect.type === 'datagram') {
+      const expected = kindOfServerLine(effect.data.toString('utf8'));
+      if (effect.kind !== expected) {
+        throw new Error(`${effect.type} labelled ${effect.kind}, but its bytes are a ${expected}`);
+      }
+    }
     if (effect.type === 'fanout') {
       const connIds = [...effect.connIds];
       this.effects.push({ ...effect, connIds });
@@ -207,5 +221,31 @@ export class CoreHarness {
     const text = data.toString('utf8');
     if (!text.endsWith('\n')) throw new Error(`a line without newline: ${JSON.stringify(text)}`);
     for (const line of text.slice(0, -1).split('\n')) this.#deliveries.push({ connId, line });
+  }
+}
+
+/**
+ * The kind of a server line or datagram read from its text (protocol sections 3, 6 and 7): the
+ * harness checks every write the core labels against it.
+ */
+function kindOfServerLine(text: string): string {
+  const fields = text.replace(/\n$/, '').split(':');
+  switch (fields[0]) {
+    case '0':
+      return fields[2] === 'connected' ? 'bind' : 'login';
+    case '1':
+      return 'rooms';
+    case '2':
+      return fields[2] === '' ? 'leave' : 'join';
+    case '3':
+      return 'message';
+    case '4':
+      return 'master';
+    case '8':
+      return 'ping';
+    case '9':
+      return 'error';
+    default:
+      return 'other';
   }
 }

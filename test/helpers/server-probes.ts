@@ -4,7 +4,7 @@ import type { TestServer } from './test-server.js';
 
 /** Whether the server's core still holds a session of this client. */
 export const inCore = (running: TestServer, clientId: number): boolean =>
-  running.server.relay.sessions().some((session) => session.clientId === clientId);
+  running.server.view.sessions().some((session) => session.clientId === clientId);
 
 /** `roomwire_disconnects_total` for one transport and reason, from the admin API's metrics. */
 export async function disconnects(

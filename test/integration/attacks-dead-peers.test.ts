@@ -84,7 +84,7 @@ describe('attack: silent, half-open and stalled peers', { timeout: 60_000 }, () 
       pool.track(...lurkers);
       // A third come through the proxy, which then swallows everything: no FIN ever arrives.
       proxy.setMode('blackhole');
-      await eventually(() => assert.equal(running.server.relay.sessions().length, 6), 5000);
+      await eventually(() => assert.equal(running.server.view.sessions().length, 6), 5000);
       for (const [index, lurker] of lurkers.entries()) {
         if (index % 3 === 0) continue;
         assert.match(lurker.lines[0] ?? '', /^9:login_timeout:/);

@@ -35,7 +35,7 @@ describe('attack: connection and message floods', { timeout: 60_000 }, () => {
         });
         for (const client of clients) client.close();
         await eventually(() =>
-          assert.equal(running.server.relay.sessions().length, CONTROL_CONNECTIONS),
+          assert.equal(running.server.view.sessions().length, CONTROL_CONNECTIONS),
         );
       }
     });

@@ -36,8 +36,8 @@ describe('attack: garbage from many clients', { timeout: 30_000 }, () => {
     await assertStillAnswered(alive);
     // Once they are gone, nothing of them is left in the core.
     for (const client of offenders) client.close();
-    await eventually(() => assert.equal(running.server.relay.sessions().length, 0));
-    assert.deepEqual(running.server.relay.rooms(), []);
+    await eventually(() => assert.equal(running.server.view.sessions().length, 0));
+    assert.deepEqual(running.server.view.rooms(), []);
   });
 
   it('refuses a 10 MiB line with 9:line_too_long long before the line is written', async () => {

@@ -12,10 +12,10 @@ const ROOMS = ['r0', 'r1', 'r2', 'r3', 'control'];
 
 /** Nobody in the core but the clients still connected, and the relay's own invariants. */
 function checkSnapshot(server: RoomwireServer, liveIds: ReadonlySet<number>): void {
-  const sessions = server.relay.sessions();
+  const sessions = server.view.sessions();
   const inCore = new Set(sessions.map((session) => session.clientId));
   assert.deepEqual(inCore, liveIds, 'the core holds exactly the live clients');
-  assertRelayConsistent(sessions, server.relay.rooms());
+  assertRelayConsistent(sessions, server.view.rooms());
 }
 
 describe('attack: join/leave races with random kills', { timeout: 60_000 }, () => {

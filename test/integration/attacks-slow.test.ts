@@ -38,7 +38,7 @@ describe('attack: slow, stalled and non-reading clients', { timeout: 60_000 }, (
   }
   const inCore = (clientId: number): boolean =>
     running()
-      .server.relay.sessions()
+      .server.view.sessions()
       .some((session) => session.clientId === clientId);
 
   it('drops clients that never read, over TCP and WebSocket, holding no more than the cap', async () => {

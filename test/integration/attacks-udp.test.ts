@@ -60,7 +60,7 @@ describe('attack: UDP spoofing and junk', { timeout: 30_000 }, () => {
     // Nothing came back to the sources that are not bound: no reflection, no amplification.
     assert.deepEqual(await samePort.quiet(100), []);
     assert.deepEqual(await otherIp.quiet(0), []);
-    const bound = running.server.relay.sessions().filter((session) => session.udpBound);
+    const bound = running.server.view.sessions().filter((session) => session.udpBound);
     assert.equal(bound.length, 0, 'the attacker bound nothing, and the control group is gone');
     const counted = (await drops(running.httpPort)) - dropsBefore;
     assert.ok(counted >= sent * 0.9, `${counted} of ${sent} dropped datagrams counted`);

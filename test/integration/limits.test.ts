@@ -142,7 +142,7 @@ describe('limits over TCP', { timeout: 20_000 }, () => {
       await third.waitClosed();
       a.client.close();
       const deadline = Date.now() + 2000;
-      while (get().server.relay.counts().connections > 1) {
+      while (get().server.view.counts().connections > 1) {
         assert.ok(Date.now() < deadline, 'the server never saw the disconnect');
         await new Promise((resolve) => setTimeout(resolve, 10));
       }

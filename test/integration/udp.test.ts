@@ -142,7 +142,7 @@ describe('UDP binding and relaying', { timeout: 20_000 }, () => {
   it('forgets the UDP binding when the TCP connection ends', async () => {
     d.client.close();
     const deadline = Date.now() + 2000;
-    while (server.server.relay.sessions().some((session) => session.clientId === d.id)) {
+    while (server.server.view.sessions().some((session) => session.clientId === d.id)) {
       assert.ok(Date.now() < deadline, 'the server never saw the disconnect');
       await new Promise((resolve) => setTimeout(resolve, 10));
     }

@@ -111,7 +111,7 @@ describe('the WebSocket transport', { timeout: 20_000 }, () => {
 
     it('hands the core a session marked as a WebSocket one', async () => {
       const { id } = await fixture.wsLogin('marked');
-      assert.equal(fixture.get().server.relay.client(id)?.transport, 'websocket');
+      assert.equal(fixture.get().server.view.client(id)?.transport, 'websocket');
     });
   });
 

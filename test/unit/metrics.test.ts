@@ -82,7 +82,13 @@ describe('metrics: counting at the server boundary', () => {
   it('counts a fan-out once per recipient, split by transport, skipping the sender', async () => {
     const { run, scrape, connections } = fixture();
     const data = encodeMessage(1, line('hello'));
-    const effect: Effect = { type: 'fanout', connIds: [1, 2, 3, 99], exceptConnId: 1, data };
+    const effect: Effect = {
+      type: 'fanout',
+      connIds: [1, 2, 3, 99],
+      exceptConnId: 1,
+      data,
+      kind: 'message',
+    };
     run(effect);
     run(effect);
     const text = await scrape();
@@ -95,15 +101,15 @@ describe('metrics: counting at the server boundary', () => {
     assert.equal(connections.get(3)?.written.length, 2);
   });
 
-  it('tells joins from leaves, and names masters and errors, by the first bytes of a line', async () => {
+  it('counts each line under the kind the core gave it: joins, leaves, masters, errors, pings', async () => {
     const { run, scrape } = fixture();
-    run({ type: 'send', connId: 1, data: encodeJoined(4, 'lobby') });
-    run({ type: 'send', connId: 1, data: encodeLeft(4) });
-    run({ type: 'send', connId: 1, data: encodeLeft(5) });
-    run({ type: 'send', connId: 3, data: line('4:2\n') });
-    run({ type: 'send', connId: 3, data: encodeError('not_in_room') });
-    run({ type: 'send', connId: 3, data: line('8:t\n') });
-    run({ type: 'send', connId: 42, data: encodeLeft(5) });
+    run({ type: 'send', connId: 1, data: encodeJoined(4, 'lobby'), kind: 'join' });
+    run({ type: 'send', connId: 1, data: encodeLeft(4), kind: 'leave' });
+    run({ type: 'send', connId: 1, data: encodeLeft(5), kind: 'leave' });
+    run({ type: 'send', connId: 3, data: line('4:2\n'), kind: 'master' });
+    run({ type: 'send', connId: 3, data: encodeError('not_in_room'), kind: 'error' });
+    run({ type: 'send', connId: 3, data: line('8:t\n'), kind: 'ping' });
+    run({ type: 'send', connId: 42, data: encodeLeft(5), kind: 'leave' });
     const text = await scrape();
     const out = (transport: string, kind: string) =>
       metricValue(text, 'roomwire_messages_out_total', { transport, kind });
@@ -143,9 +149,9 @@ describe('metrics: counting at the server boundary', () => {
       counters.datagramIn(line(text));
     }
     const to = { ip: '127.0.0.1', port: 9 };
-    run({ type: 'datagram', to, data: line('0:7:connected') });
-    run({ type: 'datagram', to, data: line('3:7:hi') });
-    run({ type: 'datagram', to, data: line('9:not_in_room:join a room first') });
+    run({ type: 'datagram', to, data: line('0:7:connected'), kind: 'bind' });
+    run({ type: 'datagram', to, data: line('3:7:hi'), kind: 'message' });
+    run({ type: 'datagram', to, data: line('9:not_in_room:join a room first'), kind: 'error' });
     const text = await scrape();
     const udp = (name: string, kind: string) => metricValue(text, name, { transport: 'udp', kind });
     assert.equal(udp('roomwire_messages_in_total', 'bind'), 2);

@@ -64,12 +64,13 @@ describe('relay: an administrator kicks a client', () => {
 });
 
 describe('relay: an administrator closes a room', () => {
-  it('tells every member why, then every leave with its own last, and destroys the room', () => {
+  it('tells every member why, then makes each leave as 2:-1 would, youngest first', () => {
     const core = scene();
     core.relay.handle({ type: 'close-room', room: 'lobby', reason: 'maintenance' });
+    // Ordinary leaves: a member sees the leaves of those younger than itself, then its own.
     const expected = (own: number): string[] => [
       '9:room_closed:maintenance',
-      ...[3, 2, 1].filter((id) => id !== own).map((id) => `2:${id}:`),
+      ...[3, 2, 1].filter((id) => id > own).map((id) => `2:${id}:`),
       `2:${own}:`,
     ];
     assert.deepEqual(core.linesFor(1), expected(1));
@@ -142,7 +143,7 @@ describe('relay: an administrator closes a room', () => {
 describe('relay: closing a connection on the server’s behalf', () => {
   it('reports the code as a refusal, like the core’s own refusals', () => {
     const core = scene();
-    core.relay.close(2, 'line_too_long');
+    core.relay.handle({ type: 'violation', connId: 2, code: 'line_too_long' });
     assert.deepEqual(core.events()[0], {
       kind: 'refused',
       connId: 2,
@@ -156,7 +157,7 @@ describe('relay: closing a connection on the server’s behalf', () => {
     const core = scene();
     core.connect(9);
     core.reset();
-    core.relay.close(9, 'malformed', 'custom');
+    core.relay.handle({ type: 'violation', connId: 9, code: 'malformed', reason: 'custom' });
     assert.deepEqual(core.linesFor(9), ['9:malformed:custom']);
     assert.equal(core.closed(9), 'malformed');
     assert.deepEqual(core.events(), [{ kind: 'refused', connId: 9, code: 'malformed' }]);

@@ -279,7 +279,7 @@ describe('relay: connections', () => {
     core.send(1, '2:room');
     core.send(2, '2:room');
     core.reset();
-    core.relay.close(1, 'shutting_down');
+    core.relay.handle({ type: 'violation', connId: 1, code: 'shutting_down' });
     assert.deepEqual(core.linesFor(1), ['9:shutting_down:the server is shutting down']);
     assert.equal(core.closed(1), 'shutting_down');
     assert.deepEqual(core.linesFor(2), ['2:1:', '4:2']);

@@ -7,5 +7,5 @@ import type { Handler } from './handler.js';
  */
 export const handlePing: Handler<'ping'> = (ctx, session, command) => {
   session.guard.pinged = true;
-  ctx.send(session, encodePong(command.token));
+  ctx.send(session, encodePong(command.token), 'ping');
 };

@@ -1,0 +1,109 @@
+/**
+ * A session's life (protocol sections 2 and 4): it opens, logs in, may wait for its sequencer,
+ * and is forgotten once, however it ends.
+ */
+import { encodeLoggedIn } from '../protocol/encode.js';
+import type { ErrorCode } from '../protocol/error-codes.js';
+import type { RelayContext } from './context.js';
+import { admitIp, releaseIp } from './ip-cap.js';
+import { handleLine } from './lines.js';
+import { newSessionGuard } from './session-guard.js';
+import { newSession, type Session } from './state.js';
+import type { ConnId, TransportKind } from './types.js';
+import { unbindUdp } from './udp.js';
+
+/** A connection opened; refused at once when the server or its IP is over its cap. */
+export function openSession(
+  ctx: RelayContext,
+  connId: ConnId,
+  transport: TransportKind,
+  remoteIp: string,
+): void {
+  if (ctx.state.sessions.has(connId)) throw new Error(`connection ${connId} is already known`);
+  const guard = newSessionGuard(ctx.guards.now, ctx.limits.rateLimitBurst);
+  const session = newSession(connId, transport, remoteIp, guard);
+  ctx.state.sessions.set(connId, session);
+  const ipAdmitted = admitIp(ctx, session);
+  if (ctx.state.sessions.size > ctx.limits.maxConnections) ctx.refuse(session, 'server_full');
+  else if (!ipAdmitted) ctx.refuse(session, 'too_many_connections_from_ip');
+}
+
+/** The authenticator's verdict on a login (section 2). */
+export function finishLogin(ctx: RelayContext, session: Session, accepted: boolean): void {
+  const clientId = accepted ? ctx.ids.next() : -1;
+  if (accepted && clientId < 0) {
+    // Cluster mode, cut off from the id blocks: never hand out an id that may be reused.
+    session.phase = 'anonymous';
+    session.username = '';
+    ctx.refuse(session, 'unavailable');
+  } else if (accepted) {
+    session.phase = 'ready';
+    session.clientId = clientId;
+    ctx.state.clients.set(session.clientId, session);
+    ctx.event({
+      kind: 'login',
+      connId: session.connId,
+      clientId: session.clientId,
+      username: session.username,
+    });
+    ctx.send(session, encodeLoggedIn(session.clientId), 'login');
+  } else {
+    session.phase = 'anonymous';
+    session.username = '';
+    session.authFailures += 1;
+    // Every wrong password is answered `auth_failed`; the last allowed one also closes.
+    ctx.refuse(session, 'auth_failed');
+    if (session.authFailures >= ctx.limits.maxAuthFailures) {
+      return ctx.refuse(session, 'too_many_auth_failures');
+    }
+  }
+  replay(ctx, session);
+}
+
+/** The sequencer answered what a session waited for: its held lines go on. */
+export function releaseSession(ctx: RelayContext, session: Session): void {
+  session.waiting = undefined;
+  replay(ctx, session);
+}
+
+/** Replays held lines until none is left or the session has to wait again. */
+function replay(ctx: RelayContext, session: Session): void {
+  // An in-process sequencer answers within the replayed line's own call: the outer loop goes on.
+  if (session.replaying) return;
+  session.replaying = true;
+  while (
+    session.pending.length > 0 &&
+    session.phase !== 'authenticating' &&
+    session.waiting === undefined &&
+    ctx.state.sessions.get(session.connId) === session
+  ) {
+    const line = session.pending.shift() as Buffer;
+    session.pendingBytes -= line.length;
+    handleLine(ctx, session, line);
+  }
+  session.replaying = false;
+}
+
+/** Forgets a session, then tells the server to close its connection. */
+export function dropSession(ctx: RelayContext, session: Session, code: ErrorCode): void {
+  if (!forgetSession(ctx, session)) return;
+  ctx.emit({ type: 'close', connId: session.connId, code });
+}
+
+/** Removes a session and everything it holds; false if it was already gone. */
+export function forgetSession(ctx: RelayContext, session: Session): boolean {
+  if (ctx.state.sessions.get(session.connId) !== session) return false;
+  ctx.state.sessions.delete(session.connId);
+  releaseIp(ctx, session);
+  // Section 4: disconnecting leaves the room as `2:-1` would, without writing to the leaver.
+  // Waiting may mean a join in flight: the leave is ordered after it and undoes it.
+  if (session.phase === 'ready' && (session.room !== undefined || session.waiting !== undefined)) {
+    const { clientId } = session;
+    ctx.sequencer.leave({ connId: -1, clientId, room: session.room?.name });
+  }
+  unbindUdp(ctx, session);
+  if (session.phase === 'ready') ctx.state.clients.delete(session.clientId);
+  session.phase = 'anonymous';
+  session.pending = [];
+  return true;
+}
