@@ -53,6 +53,18 @@ export function createMetrics(source: AdminSource, options: MetricsOptions = {})
   });
   gauge(registry, 'roomwire_clients', 'Logged-in clients.', () => relay.counts().clients);
   gauge(registry, 'roomwire_rooms', 'Rooms.', () => relay.counts().rooms);
+  gauge(
+    registry,
+    'roomwire_away_sessions',
+    'Sessions whose connection broke, waiting for a resume.',
+    () => relay.counts().awaySessions,
+  );
+  gauge(
+    registry,
+    'roomwire_away_bytes',
+    'Bytes of lines held for away sessions.',
+    () => relay.counts().awayBytes,
+  );
   gauge(registry, 'roomwire_udp_bound_clients', 'Clients with a bound UDP address.', () =>
     relay.sessions().reduce((bound, session) => bound + (session.udpBound ? 1 : 0), 0),
   );

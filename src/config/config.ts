@@ -42,6 +42,7 @@ const ZERO_ALLOWED: ReadonlySet<SettingName> = new Set([
   'maxConnectionsPerIp',
   'slowConsumerSoftBytes',
   'writeStallMs',
+  'resumeTtlMs',
 ]);
 
 /** On/off settings: 0 or 1, or the usual words for them (`true`, `off`...), from any layer. */

@@ -90,6 +90,14 @@ export const DEFAULTS = {
   slowConsumerSoftMs: 10_000,
   /** A socket with queued data that took nothing for this long is dead or stalled (0 = off). */
   writeStallMs: 30_000,
+  /** A Wi-Fi blip or a network switch takes seconds; a broken connection's session waits this long (0 = no resume). */
+  resumeTtlMs: 20_000,
+  /** Lines kept per session for a resume: 20 s of a busy VR room at about 10 KiB/s, with room to spare. */
+  resumeBufferBytes: 256 * 1024,
+  /** Sessions waiting for a resume at once: a whole server's players after a venue's Wi-Fi drops. */
+  maxAwaySessions: 20_000,
+  /** The bytes all away sessions may hold together, so that mass disconnects cannot exhaust the heap. */
+  maxAwayBytes: 256 * 1024 * 1024,
 } as const;
 
 export type SettingName = keyof typeof DEFAULTS;

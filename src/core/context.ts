@@ -5,13 +5,14 @@ import { LocalSequencer } from './local-sequencer.js';
 import type { RoomSequencer } from './sequencer.js';
 import { dropSession, releaseSession } from './sessions.js';
 import { GuardState } from './session-guard.js';
-import { RelayState, type SequencerWait, type Session } from './state.js';
+import { RelayState, type Room, type SequencerWait, type Session } from './state.js';
 import type {
   ClientIdGenerator,
   ConnId,
   EffectSink,
   RelayEvent,
   RelayLimits,
+  TokenGenerator,
   UdpAddress,
 } from './types.js';
 
@@ -23,13 +24,22 @@ export class RelayContext {
   /** Orders every room change and relayed message (sequencer.ts). */
   readonly sequencer: RoomSequencer;
 
+  /** Whether sessions keep their lines for a resume (§10): `resumeTtlMs` > 0. */
+  readonly resumable: boolean;
+
   constructor(
     readonly limits: RelayLimits,
     readonly ids: ClientIdGenerator,
     readonly emit: EffectSink,
-    sequencer?: RoomSequencer,
+    sequencer: RoomSequencer | undefined,
+    /** Resume tokens; required when resume is on. */
+    readonly tokens: TokenGenerator | undefined,
   ) {
     this.sequencer = sequencer ?? new LocalSequencer(this);
+    this.resumable = limits.resumeTtlMs > 0;
+    if (this.resumable && tokens === undefined) {
+      throw new TypeError('resumeTtlMs > 0 needs a resume token generator');
+    }
   }
 
   /**
@@ -40,13 +50,41 @@ export class RelayContext {
     session.waiting = what;
   }
 
+  /** One line to a session, kept in its resume log (§10). */
   send(session: Session, data: Buffer, kind: OutgoingKind): void {
+    if (session.resume !== undefined) this.keep(session, data, kind);
     this.emit({ type: 'send', connId: session.connId, data, kind });
   }
 
-  /** The same bytes to many connections; `connIds` may be a live array (see `fanout`). */
+  /** One line to every member of a room but `except`, each keeping it in its resume log. */
+  roomcast(room: Room, except: Session | undefined, data: Buffer, kind: OutgoingKind): void {
+    if (this.resumable) {
+      const { members } = room;
+      for (let index = 0; index < members.length; index += 1) {
+        const member = members[index] as Session;
+        if (member !== except && member.resume !== undefined) this.keep(member, data, kind);
+      }
+    }
+    this.fanout(room.connIds, except === undefined ? -1 : except.connId, data, kind);
+  }
+
+  /**
+   * The same bytes to many connections; `connIds` may be a live array (see `fanout`). Written
+   * to no resume log: callers that write to sessions keep the line first ({@link keep}).
+   */
   fanout(connIds: readonly ConnId[], exceptConnId: ConnId, data: Buffer, kind: OutgoingKind): void {
     this.emit({ type: 'fanout', connIds, exceptConnId, data, kind });
+  }
+
+  /** Keeps a line written to a session in its resume log, within the limits (§10). */
+  keep(session: Session, data: Buffer, kind: OutgoingKind): void {
+    const resume = session.resume;
+    if (resume === undefined) return;
+    const held = resume.log.record(data, kind, this.limits.resumeBufferBytes);
+    if (resume.awaySince === undefined) return;
+    this.guards.awayBytes += held;
+    // Over the total for away sessions, this one can no longer be resumed; the tick ends it.
+    if (this.guards.awayBytes > this.limits.maxAwayBytes) resume.log.overflow();
   }
 
   datagram(to: UdpAddress, data: Buffer, kind: OutgoingKind): void {

@@ -1,7 +1,8 @@
 /**
  * Delivery (protocol section 5): turns a relayed message into writes, to a room or to a group,
  * over the transport it came on. Streams (TCP, WebSocket) and UDP differ only in the encoder and
- * the target: a connection, or a bound UDP address.
+ * the target: a connection, or a bound UDP address. Stream lines are kept for a resume (§10);
+ * datagrams, unreliable by nature, are not.
  */
 import { includesSender } from '../protocol/commands.js';
 import { encodeMessage, encodeMessageDatagram } from '../protocol/encode.js';
@@ -24,7 +25,7 @@ export function deliverToRoom(
   const skip = includesSender(event.mode) ? undefined : sender;
   if (!event.udp) {
     const data = encodeMessage(sender.clientId, event.payload);
-    ctx.fanout(room.connIds, skip === undefined ? -1 : skip.connId, data, 'message');
+    ctx.roomcast(room, skip, data, 'message');
     return;
   }
   // Section 6: only to members with a bound UDP address.
@@ -46,8 +47,10 @@ export function deliverToGroup(ctx: RelayContext, event: GroupEvent): void {
   for (const clientId of event.targets) {
     const target = ctx.state.clients.get(clientId);
     if (target === undefined) continue;
-    if (!event.udp) connIds.push(target.connId);
-    else if (target.udp !== undefined) ctx.datagram(target.udp, data, 'message');
+    if (!event.udp) {
+      connIds.push(target.connId);
+      ctx.keep(target, data, 'message');
+    } else if (target.udp !== undefined) ctx.datagram(target.udp, data, 'message');
   }
   if (connIds.length > 0) ctx.fanout(connIds, -1, data, 'message');
 }

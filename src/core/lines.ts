@@ -24,8 +24,8 @@ export function handleLine(ctx: RelayContext, session: Session, line: Buffer): v
   }
   const command = parseCommand(line);
   if (command.type === 'error') return ctx.refuse(session, command.code, command.reason);
-  // Section 2: before a successful login every command but `0` is refused.
-  if (session.phase !== 'ready' && command.type !== 'login') {
+  // Section 2: before a successful login every command but `0` (and §10's `6`) is refused.
+  if (session.phase !== 'ready' && command.type !== 'login' && command.type !== 'resume') {
     return ctx.refuse(session, 'not_logged_in');
   }
   (HANDLERS[command.type] as Handler<typeof command.type>)(ctx, session, command);

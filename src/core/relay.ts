@@ -11,10 +11,18 @@ import {
   startReplica,
 } from './room-events.js';
 import type { RoomSequencer } from './sequencer.js';
+import { parkSession } from './resume.js';
 import { dropSession, finishLogin, forgetSession, openSession } from './sessions.js';
 import type { Room, Session } from './state.js';
 import { handleTick } from './tick.js';
-import type { ClientIdGenerator, ConnId, EffectSink, RelayInput, RelayLimits } from './types.js';
+import type {
+  ClientIdGenerator,
+  ConnId,
+  EffectSink,
+  RelayInput,
+  RelayLimits,
+  TokenGenerator,
+} from './types.js';
 import { handleDatagram } from './udp.js';
 
 /** Options of a {@link Relay}. */
@@ -27,6 +35,8 @@ export interface RelayOptions {
    * asynchronous one (the Redis backplane) answers through `handle` (docs/cluster.md).
    */
   readonly sequencer?: RoomSequencer;
+  /** Resume tokens (§10); needed when `limits.resumeTtlMs` > 0. */
+  readonly tokens?: TokenGenerator;
 }
 
 /** A read-only view of one room, for admin pages and tests. */
@@ -45,6 +55,8 @@ export interface SessionSnapshot {
   readonly transport: string;
   readonly room: string | undefined;
   readonly udpBound: boolean;
+  /** Its connection broke and it waits for a resume (§10). */
+  readonly away: boolean;
 }
 
 /** What may be read of a relay from outside: snapshots, never its state. */
@@ -58,7 +70,19 @@ export interface RelayView {
   /** One logged-in client, or undefined. */
   client(clientId: number): SessionSnapshot | undefined;
   /** Counts for health and metrics. */
-  counts(): { connections: number; clients: number; rooms: number };
+  counts(): Counts;
+}
+
+/** Counts for health and metrics. */
+export interface Counts {
+  /** Sessions with a live connection. */
+  readonly connections: number;
+  /** Logged-in clients, away ones included. */
+  readonly clients: number;
+  readonly rooms: number;
+  /** Sessions waiting for a resume (§10), and the bytes of lines they hold. */
+  readonly awaySessions: number;
+  readonly awayBytes: number;
 }
 
 /**
@@ -70,7 +94,8 @@ export class Relay implements RelayView {
   readonly #ctx: RelayContext;
 
   constructor(options: RelayOptions) {
-    this.#ctx = new RelayContext(options.limits, options.ids, options.emit, options.sequencer);
+    const { limits, ids, emit, sequencer, tokens } = options;
+    this.#ctx = new RelayContext(limits, ids, emit, sequencer, tokens);
   }
 
   /** Takes one input and emits its effects before returning. Never throws on peer input. */
@@ -90,7 +115,10 @@ export class Relay implements RelayView {
         return openSession(ctx, input.connId, input.transport, input.remoteIp);
       case 'disconnect': {
         const session = ctx.state.sessions.get(input.connId);
-        if (session !== undefined) forgetSession(ctx, session);
+        if (session === undefined) return;
+        // §10: a broken connection's session waits for a resume; a closed one ends at once.
+        if (input.abrupt === true && parkSession(ctx, session)) return;
+        forgetSession(ctx, session);
         return;
       }
       case 'auth-result': {
@@ -154,9 +182,16 @@ export class Relay implements RelayView {
     return session === undefined ? undefined : sessionSnapshot(session);
   }
 
-  counts(): { connections: number; clients: number; rooms: number } {
+  counts(): Counts {
     const { sessions, clients, rooms } = this.#ctx.state;
-    return { connections: sessions.size, clients: clients.size, rooms: rooms.size };
+    const { awaySessions, awayBytes } = this.#ctx.guards;
+    return {
+      connections: sessions.size - awaySessions,
+      clients: clients.size,
+      rooms: rooms.size,
+      awaySessions,
+      awayBytes,
+    };
   }
 }
 
@@ -179,6 +214,7 @@ function sessionSnapshot(session: Session): SessionSnapshot {
     transport: session.transport,
     room: session.room?.name,
     udpBound: session.udp !== undefined,
+    away: session.resume?.awaySince !== undefined,
   };
 }
 

@@ -118,7 +118,7 @@ function enter(ctx: RelayContext, room: Room, session: Session): void {
   session.room = room;
   ctx.event({ kind: 'join', clientId: session.clientId, room: room.name, created: existing === 0 });
   // 4.2: everyone in the room, the joiner included, learns of the join.
-  ctx.fanout(room.connIds, -1, encodeJoined(session.clientId, room.name), 'join');
+  ctx.roomcast(room, undefined, encodeJoined(session.clientId, room.name), 'join');
   // A member connected to another node learns all this from its own node.
   if (session.connId === REMOTE_CONN_ID) return;
   // 4.3: the joiner learns of every member already there, oldest first.
@@ -146,12 +146,12 @@ function leave(ctx: RelayContext, room: Room, session: Session, notifyLeaver: bo
   ctx.event({ kind: 'leave', clientId: session.clientId, room: room.name, destroyed });
   // 4.L1: the others, and the leaver if still connected, see the leave.
   const left = encodeLeft(session.clientId);
-  ctx.fanout(room.connIds, -1, left, 'leave');
+  ctx.roomcast(room, undefined, left, 'leave');
   if (notifyLeaver) ctx.send(session, left, 'leave');
   // 4.L2: a departed master is replaced by the member present longest.
   const master = masterOf(room);
   if (wasMaster && master !== undefined) {
-    ctx.fanout(room.connIds, -1, encodeMaster(master.clientId), 'master');
+    ctx.roomcast(room, undefined, encodeMaster(master.clientId), 'master');
   }
 }
 

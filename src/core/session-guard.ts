@@ -48,4 +48,7 @@ export class GuardState {
   rateWindowStart = 0;
   /** Open connections by IP, kept only while a per-IP cap is set. */
   readonly connectionsPerIp = new Map<string, number>();
+  /** Sessions waiting for a resume (§10), and the bytes of lines they hold together. */
+  awaySessions = 0;
+  awayBytes = 0;
 }

@@ -7,6 +7,7 @@ import type { ErrorCode } from '../protocol/error-codes.js';
 import type { RelayContext } from './context.js';
 import { admitIp, releaseIp } from './ip-cap.js';
 import { handleLine } from './lines.js';
+import { offerResume, unpark } from './resume.js';
 import { newSessionGuard } from './session-guard.js';
 import { newSession, type Session } from './state.js';
 import type { ConnId, TransportKind } from './types.js';
@@ -46,7 +47,14 @@ export function finishLogin(ctx: RelayContext, session: Session, accepted: boole
       clientId: session.clientId,
       username: session.username,
     });
-    ctx.send(session, encodeLoggedIn(session.clientId), 'login');
+    // §10: the token rides in the login reply; the reply itself is not kept for a resume.
+    const token = offerResume(ctx, session);
+    ctx.emit({
+      type: 'send',
+      connId: session.connId,
+      data: encodeLoggedIn(session.clientId, token),
+      kind: 'login',
+    });
   } else {
     session.phase = 'anonymous';
     session.username = '';
@@ -95,6 +103,7 @@ export function forgetSession(ctx: RelayContext, session: Session): boolean {
   if (ctx.state.sessions.get(session.connId) !== session) return false;
   ctx.state.sessions.delete(session.connId);
   releaseIp(ctx, session);
+  unpark(ctx, session);
   // Section 4: disconnecting leaves the room as `2:-1` would, without writing to the leaver.
   // Waiting may mean a join in flight: the leave is ordered after it and undoes it.
   if (session.phase === 'ready' && (session.room !== undefined || session.waiting !== undefined)) {

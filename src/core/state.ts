@@ -1,3 +1,4 @@
+import type { LineLog } from './resume-log.js';
 import type { SessionGuard } from './session-guard.js';
 import type { ClientId, ConnId, TransportKind, UdpAddress } from './types.js';
 
@@ -7,11 +8,23 @@ export type SessionPhase = 'anonymous' | 'authenticating' | 'ready';
 /** What a session waits for from its sequencer. */
 export type SequencerWait = 'join' | 'leave' | 'list-rooms';
 
-/** One client connection as the core sees it. */
+/** What a logged-in session keeps so that it can be resumed (protocol §10). */
+export interface ResumeState {
+  /** The secret of its login reply; never logged. */
+  readonly token: string;
+  readonly log: LineLog;
+  /** The tick time its connection broke; undefined while connected. */
+  awaySince: number | undefined;
+}
+
+/**
+ * One client session as the core sees it. Its connection id, transport and IP change only when
+ * a resume moves it to a new connection (§10).
+ */
 export interface Session {
-  readonly connId: ConnId;
-  readonly transport: TransportKind;
-  readonly remoteIp: string;
+  connId: ConnId;
+  transport: TransportKind;
+  remoteIp: string;
   phase: SessionPhase;
   /** -1 until logged in. */
   clientId: ClientId;
@@ -34,6 +47,8 @@ export interface Session {
   replaying: boolean;
   /** Deadlines and rate limits (issue #4). */
   readonly guard: SessionGuard;
+  /** Set at login when resume is on (`resumeTtlMs` > 0). */
+  resume: ResumeState | undefined;
 }
 
 /**
@@ -90,6 +105,7 @@ export function newSession(
     pendingBytes: 0,
     replaying: false,
     guard,
+    resume: undefined,
   };
 }
 

@@ -1,10 +1,12 @@
 import type { RelayContext } from './context.js';
 import { checkLiveness } from './liveness.js';
 import { endRateWindow, RATE_WINDOW_MS } from './rate-limit.js';
+import { expireAway } from './resume.js';
 
 /**
  * A clock tick: moves the core's clock (never backwards), ends the rate window once a second,
- * and reaps sessions past their login deadline or idle timeout.
+ * reaps sessions past their login deadline or idle timeout, and ends away sessions whose time
+ * for a resume ran out (§10).
  */
 export function handleTick(ctx: RelayContext, now: number): void {
   const guards = ctx.guards;
@@ -16,6 +18,7 @@ export function handleTick(ctx: RelayContext, now: number): void {
   // A session may be closed (and removed) while visited; a Map iterator allows that.
   for (const session of sessions.values()) {
     if (endWindow) endRateWindow(ctx, session);
-    if (sessions.get(session.connId) === session) checkLiveness(ctx, session, guards.now);
+    if (session.resume?.awaySince !== undefined) expireAway(ctx, session, guards.now);
+    else if (sessions.get(session.connId) === session) checkLiveness(ctx, session, guards.now);
   }
 }

@@ -31,7 +31,11 @@ export type RelayInput =
       readonly remoteIp: string;
     }
   | { readonly type: 'line'; readonly connId: ConnId; readonly line: Buffer }
-  | { readonly type: 'disconnect'; readonly connId: ConnId }
+  /**
+   * The connection closed. `abrupt` when it broke (a reset, a socket error) rather than being
+   * closed by the peer: a logged-in client's session is then kept for `resumeTtlMs` (§10).
+   */
+  | { readonly type: 'disconnect'; readonly connId: ConnId; readonly abrupt?: boolean }
   | { readonly type: 'auth-result'; readonly connId: ConnId; readonly accepted: boolean }
   | { readonly type: 'datagram'; readonly from: UdpAddress; readonly data: Buffer }
   /** An administrator removes a client: `9:kicked:<reason>`, then the connection closes. */
@@ -98,6 +102,15 @@ export type RelayEvent =
       readonly dropped: number;
       readonly datagramsDropped: number;
     }
+  /** A client took its session over on a new connection (§10), `missed` lines replayed. */
+  | {
+      readonly kind: 'resumed';
+      readonly connId: ConnId;
+      readonly clientId: ClientId;
+      readonly missed: number;
+    }
+  /** A logged-in client's connection broke; its session waits `resumeTtlMs` for a resume. */
+  | { readonly kind: 'away'; readonly connId: ConnId; readonly clientId: ClientId }
   | {
       readonly kind: 'room-closed';
       readonly room: string;
@@ -152,6 +165,11 @@ export type Effect =
 /** Receives the core's effects, synchronously and in order. It must not call back into the core. */
 export type EffectSink = (effect: Effect) => void;
 
+/** Hands out resume tokens (§10): the server's are 192 random bits; tests may use their own. */
+export interface TokenGenerator {
+  next(): string;
+}
+
 /**
  * Hands out client ids; the server's is a counter, tests may use their own. A negative id means
  * none is available now (a cluster node cut off from its id blocks): the login is refused.
@@ -188,4 +206,11 @@ export interface RelayLimits {
   readonly maxConnectionsPerIp: number;
   /** Addresses (normalised like `remoteIp`) the per-IP cap does not apply to. */
   readonly maxConnectionsPerIpExempt: ReadonlySet<string>;
+  /** How long a broken connection's session waits for a resume (§10); 0 turns resume off. */
+  readonly resumeTtlMs: number;
+  /** Bytes of lines kept per session for a resume; over it while away, the session ends. */
+  readonly resumeBufferBytes: number;
+  /** Sessions waiting for a resume at once, and the bytes they may hold together. */
+  readonly maxAwaySessions: number;
+  readonly maxAwayBytes: number;
 }

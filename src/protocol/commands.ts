@@ -46,6 +46,18 @@ export interface PingCommand {
   readonly token: string;
 }
 
+/**
+ * `6:<clientId>:<token>:<received>` (a Roomwire extension, protocol §10): take over the session
+ * of `clientId`, proven by the token of its login reply, and receive every line after the first
+ * `received` lines it was sent.
+ */
+export interface ResumeCommand {
+  readonly type: 'resume';
+  readonly clientId: number;
+  readonly token: string;
+  readonly received: number;
+}
+
 /** The longest token a ping may carry: enough for a sequence number and a timestamp. */
 export const MAX_PING_TOKEN_LENGTH = 64;
 
@@ -57,6 +69,7 @@ export type Command =
   | MessageCommand
   | GroupMessageCommand
   | SetGroupCommand
-  | PingCommand;
+  | PingCommand
+  | ResumeCommand;
 
 export type CommandType = Command['type'];

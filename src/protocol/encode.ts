@@ -11,9 +11,17 @@ function line(text: string): Buffer {
   return Buffer.from(`${text}\n`, 'utf8');
 }
 
-/** `0:<clientId>`: login accepted. */
-export function encodeLoggedIn(clientId: number): Buffer {
-  return line(`0:${clientId}`);
+/**
+ * `0:<clientId>`: login accepted; `0:<clientId>:<token>` when the session can be resumed
+ * (protocol §10). Clients read field 1 and ignore the rest.
+ */
+export function encodeLoggedIn(clientId: number, resumeToken?: string): Buffer {
+  return line(resumeToken === undefined ? `0:${clientId}` : `0:${clientId}:${resumeToken}`);
+}
+
+/** `6:<clientId>:<missed>`: the session was resumed; `missed` replayed lines follow (§10). */
+export function encodeResumed(clientId: number, missed: number): Buffer {
+  return line(`6:${clientId}:${missed}`);
 }
 
 /** A room as listed by `1:`. */

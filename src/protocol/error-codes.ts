@@ -38,6 +38,9 @@ export const ERROR_CODES = {
   rate_limit_exceeded: { closes: true, reason: 'over the message rate limit for too long' },
   too_many_connections_from_ip: { closes: true, reason: 'too many connections from this address' },
   write_timeout: { closes: true, reason: 'nothing could be written to this client for too long' },
+  resume_failed: { closes: false, reason: 'no session to resume with this id and token; log in' },
+  resume_gap: { closes: false, reason: 'the lines missed are no longer held; log in afresh' },
+  session_resumed: { closes: true, reason: 'the session was resumed on another connection' },
 } as const satisfies Record<string, { closes: boolean; reason: string }>;
 
 /** A stable, lowercase error code as it appears on the wire. */

@@ -16,6 +16,7 @@ export const MESSAGE_KINDS = [
   'ping',
   'error',
   'bind',
+  'resume',
   'other',
 ] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
@@ -23,7 +24,7 @@ export type MessageKind = (typeof MESSAGE_KINDS)[number];
 /** The kinds a server line or datagram can be. */
 export type OutgoingKind = Extract<
   MessageKind,
-  'login' | 'rooms' | 'join' | 'leave' | 'message' | 'master' | 'ping' | 'error' | 'bind'
+  'login' | 'rooms' | 'join' | 'leave' | 'message' | 'master' | 'ping' | 'error' | 'bind' | 'resume'
 >;
 
 /** A kind's index in {@link MESSAGE_KINDS}, for counters kept in typed arrays. */
@@ -45,6 +46,7 @@ const LINE_IN = kindTable({
   3: 'message',
   4: 'group_message',
   5: 'group',
+  6: 'resume',
   8: 'ping',
 });
 const DATAGRAM_IN = kindTable({ 0: 'bind', 3: 'message', 4: 'group_message' });

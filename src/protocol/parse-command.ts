@@ -41,6 +41,8 @@ export function parseCommand(line: Buffer): Command | ProtocolError {
       return parseGroupMessage(rest);
     case '5':
       return parseSetGroup(rest);
+    case '6':
+      return parseResume(rest);
     case '8':
       return parsePing(rest);
     default:
@@ -104,4 +106,22 @@ function parsePing(rest: Buffer | undefined): Command | ProtocolError {
     );
   }
   return { type: 'ping', token };
+}
+
+/** A resume token: the base64url alphabet, as the server issues it, of a bounded length. */
+const RESUME_TOKEN = /^[A-Za-z0-9_-]{1,128}$/;
+/** A line count: decimal, at most 15 digits (below 2^53). */
+const LINE_COUNT = /^\d{1,15}$/;
+
+function parseResume(rest: Buffer | undefined): Command | ProtocolError {
+  const fields = rest === undefined ? [] : rest.toString('latin1').split(':');
+  const [id = '', token = '', received = ''] = fields;
+  const clientId = parseClientId(id);
+  if (fields.length !== 3 || clientId === undefined || !RESUME_TOKEN.test(token)) {
+    return protocolError('malformed', 'expected 6:<clientId>:<token>:<lines received>');
+  }
+  if (!LINE_COUNT.test(received)) {
+    return protocolError('malformed', 'expected 6:<clientId>:<token>:<lines received>');
+  }
+  return { type: 'resume', clientId, token, received: Number(received) };
 }

@@ -4,7 +4,10 @@
  * ignore types they do not know (section 1).
  */
 export type ServerEvent =
-  | { readonly type: 'logged-in'; readonly clientId: number }
+  /** `resumeToken` when the server offers a resume (§10): `0:<id>:<token>`. */
+  | { readonly type: 'logged-in'; readonly clientId: number; readonly resumeToken?: string }
+  /** `6:<id>:<missed>`: the session was resumed, `missed` replayed lines follow (§10). */
+  | { readonly type: 'resumed'; readonly clientId: number; readonly missed: number }
   | { readonly type: 'udp-connected'; readonly clientId: number }
   | { readonly type: 'room-list'; readonly rooms: readonly { name: string; memberCount: number }[] }
   | { readonly type: 'joined'; readonly clientId: number; readonly room: string }
@@ -13,6 +16,9 @@ export type ServerEvent =
   | { readonly type: 'master'; readonly masterId: number }
   | { readonly type: 'error'; readonly code: string; readonly reason: string }
   | { readonly type: 'unknown'; readonly line: string };
+
+/** A resume token as the server issues it: base64url, 16 characters or more (§10). */
+const RESUME_TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
 
 /** Parses one server line or datagram (without its newline). */
 export function parseServerLine(line: string): ServerEvent {
@@ -27,7 +33,14 @@ export function parseServerLine(line: string): ServerEvent {
     case '0':
       if (id === undefined) break;
       if (tail === 'connected') return { type: 'udp-connected', clientId: id };
+      // §10: a resume token is field 2 when it has a token's shape; other fields are ignored.
+      if (tail !== undefined && RESUME_TOKEN.test(tail.split(':')[0] as string)) {
+        return { type: 'logged-in', clientId: id, resumeToken: tail.split(':')[0] as string };
+      }
       return { type: 'logged-in', clientId: id };
+    case '6':
+      if (id === undefined || tail === undefined || !/^\d+$/.test(tail)) break;
+      return { type: 'resumed', clientId: id, missed: Number(tail) };
     case '1': {
       const rooms = parseRoomList(rest);
       if (rooms === undefined) break;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { registerAdmin, type AdminHandle } from '../admin/admin-routes.js';
 import { acceptEveryone, type Authenticator } from '../auth/authenticator.js';
@@ -86,6 +87,8 @@ export class RoomwireServer {
         ? { next: () => this.#backplane?.ids.next() ?? -1 }
         : { next: () => this.#nextClientId++ },
       emit: runEffect,
+      // §10: 192 random bits per login, base64url.
+      tokens: { next: () => randomBytes(24).toString('base64url') },
       // Without --cluster the core's own in-process sequencer orders every room.
       ...(clustered
         ? { sequencer: backplaneSequencer((request) => this.#backplane?.request(request)) }
@@ -294,7 +297,9 @@ export class RoomwireServer {
         this.#connections.delete(connection.connId);
         this.#counters.connectionClosed(connection.transport, reason);
         logger.info({ connId: connection.connId, reason }, 'disconnect');
-        this.#input({ type: 'disconnect', connId: connection.connId }, undefined);
+        // A socket that broke (reset, error) rather than closed lets the session wait for a resume.
+        const abrupt = reason === 'socket_error';
+        this.#input({ type: 'disconnect', connId: connection.connId, abrupt }, undefined);
       },
     };
   }
@@ -385,5 +390,9 @@ export function relayLimits(config: RoomwireConfig): RelayLimits {
     rateLimitMaxStrikes: config.rateLimitMaxStrikes,
     maxConnectionsPerIp: config.maxConnectionsPerIp,
     maxConnectionsPerIpExempt: new Set(parseIpList(config.maxConnectionsPerIpExempt)),
+    resumeTtlMs: config.resumeTtlMs,
+    resumeBufferBytes: config.resumeBufferBytes,
+    maxAwaySessions: config.maxAwaySessions,
+    maxAwayBytes: config.maxAwayBytes,
   };
 }

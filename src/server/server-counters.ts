@@ -28,7 +28,7 @@ export const KINDS_BY_ROUTE: Readonly<Record<Direction, Record<'stream' | 'udp',
       udp: ['bind', 'message', 'group_message', 'other'],
     },
     out: {
-      stream: ['login', 'rooms', 'join', 'leave', 'message', 'master', 'ping', 'error'],
+      stream: ['login', 'rooms', 'join', 'leave', 'message', 'master', 'ping', 'error', 'resume'],
       udp: ['bind', 'message', 'error'],
     },
   };

@@ -149,8 +149,9 @@ export class WebSocketTransport {
       }
       connection.closeReason ??= 'socket_error';
     });
-    ws.on('close', () => {
-      connection.closeReason ??= 'peer_closed';
+    ws.on('close', (code: number) => {
+      // 1006: the connection broke without a closing handshake (protocol §10 lets it resume).
+      connection.closeReason ??= code === 1006 ? 'socket_error' : 'peer_closed';
       this.#open.delete(connection);
       connection.destroyed();
     });

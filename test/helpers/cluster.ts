@@ -56,8 +56,8 @@ export class IdTranslation {
   readonly #toCluster = new Map<string, string>();
 
   incoming(actual: string, expected: string): string {
-    const login = /^0:(\d+)$/.exec(actual);
-    const wanted = /^0:(\d+)$/.exec(expected);
+    const login = /^0:(\d+)(?::[\w-]+)?$/.exec(actual);
+    const wanted = /^0:(\d+)(?::[\w-]+)?$/.exec(expected);
     if (login !== null && wanted !== null) {
       this.#toTranscript.set(login[1] as string, wanted[1] as string);
       this.#toCluster.set(wanted[1] as string, login[1] as string);

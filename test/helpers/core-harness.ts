@@ -38,6 +38,11 @@ export const TEST_LIMITS: RelayLimits = Object.freeze({
   rateLimitMaxStrikes: 0,
   maxConnectionsPerIp: 0,
   maxConnectionsPerIpExempt: new Set<string>(),
+  // Resume (§10) off unless a test turns it on; then tokens are `token1`, `token2`...
+  resumeTtlMs: 0,
+  resumeBufferBytes: 256 * 1024,
+  maxAwaySessions: 100,
+  maxAwayBytes: 16 * 1024 * 1024,
 });
 
 /** The IP every test connection comes from unless a test says otherwise. */
@@ -80,7 +85,9 @@ export class CoreHarness {
 
   constructor(limits: Partial<RelayLimits> = {}, options: HarnessOptions = {}) {
     let nextId = options.firstId ?? 1;
+    let nextToken = 1;
     this.relay = new Relay({
+      tokens: { next: () => `token${nextToken++}` },
       limits: { ...TEST_LIMITS, ...limits },
       ids: options.ids ?? { next: () => nextId++ },
       emit: (effect) => this.#record(effect),

@@ -16,7 +16,7 @@ export abstract class LineInbox {
   async logIn(username: string): Promise<number> {
     this.send(`0:${username}:pw`);
     const line = await this.next();
-    const match = /^0:(\d+)$/.exec(line);
+    const match = /^0:(\d+)(?::[\w-]+)?$/.exec(line);
     if (!match) throw new Error(`login answered ${line}`);
     return Number(match[1]);
   }

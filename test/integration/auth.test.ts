@@ -9,7 +9,7 @@ import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 /** scrypt cost for tests: fast, still a real hash. */
 const FAST = { cost: 1024 } as const;
-const LOGGED_IN = /^0:(\d+)$/;
+const LOGGED_IN = /^0:(\d+)(?::[\w-]+)?$/;
 
 describe('logins checked against a users file', { timeout: 20_000 }, () => {
   let dir: string;

@@ -31,7 +31,7 @@ describe('TCP framing', { timeout: 20_000 }, () => {
   it('assembles a login sent one byte per write', async () => {
     const client = await server.connect();
     await client.writeInPieces('0:slow:pw\n', 1);
-    assert.match(await client.next(), /^0:\d+$/);
+    assert.match(await client.next(), /^0:\d+(?::[\w-]+)?$/);
   });
 
   it('assembles a message sent one byte per write', async () => {
@@ -57,7 +57,7 @@ describe('TCP framing', { timeout: 20_000 }, () => {
     const client = await server.connect();
     client.write('0:carol:pw\n2:pipelined\n3:1:hi\n');
     const [loggedIn = ''] = await client.nextLines(1);
-    const id = Number(/^0:(\d+)$/.exec(loggedIn)?.[1]);
+    const id = Number(/^0:(\d+)(?::[\w-]+)?$/.exec(loggedIn)?.[1]);
     assert.ok(id > 0, loggedIn);
     assert.deepEqual(await client.nextLines(3), [`2:${id}:pipelined`, `4:${id}`, `3:${id}:hi`]);
   });
@@ -88,7 +88,7 @@ describe('TCP framing', { timeout: 20_000 }, () => {
   it('accepts a CRLF login', async () => {
     const client = await server.connect();
     client.write('0:crlf:pw\r\n1\r\n');
-    assert.match(await client.next(), /^0:\d+$/);
+    assert.match(await client.next(), /^0:\d+(?::[\w-]+)?$/);
     assert.match(await client.next(), /^1:/);
   });
 

@@ -126,7 +126,7 @@ describe('UDP binding and relaying', { timeout: 20_000 }, () => {
     const client = await LineClient.connect(server.port, '127.0.0.1', '127.0.0.2');
     tcp.push(client);
     client.send('0:far:pw');
-    const id = Number(/^0:(\d+)$/.exec(await client.next())?.[1]);
+    const id = Number(/^0:(\d+)(?::[\w-]+)?$/.exec(await client.next())?.[1]);
     const far = await socket('127.0.0.2');
     assert.equal(await far.sendUntilAnswered(`0:${id}`), `0:${id}:connected`);
   });

@@ -56,6 +56,8 @@ function fixture(rooms: RoomSnapshot[] = [], sessions: SessionSnapshot[] = []) {
         connections: connections.size,
         clients: sessions.length,
         rooms: rooms.length,
+        awaySessions: 0,
+        awayBytes: 0,
       }),
     },
     counters,
@@ -210,6 +212,7 @@ describe('metrics: counting at the server boundary', () => {
 describe('metrics: read at scrape time', () => {
   it('reports connections by transport, clients, rooms and the room size histogram', async () => {
     const session: SessionSnapshot = {
+      away: false,
       connId: 1,
       clientId: 1,
       username: 'a',

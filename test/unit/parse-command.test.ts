@@ -211,7 +211,7 @@ describe('parseCommand: set group (5)', () => {
 
 describe('parseCommand: unknown and invalid lines', () => {
   it('refuses an unknown numeric type as unknown_command', () => {
-    assert.equal(codeOf('6:x'), 'unknown_command');
+    assert.equal(codeOf('7:x'), 'unknown_command');
     assert.equal(codeOf('9'), 'unknown_command');
     assert.equal(codeOf('42:a:b'), 'unknown_command');
   });

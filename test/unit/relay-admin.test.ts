@@ -136,7 +136,13 @@ describe('relay: an administrator closes a room', () => {
     core.reset();
     core.disconnect(1);
     assert.deepEqual(core.deliveries(), []);
-    assert.deepEqual(core.relay.counts(), { connections: 3, clients: 3, rooms: 1 });
+    assert.deepEqual(core.relay.counts(), {
+      connections: 3,
+      clients: 3,
+      rooms: 1,
+      awaySessions: 0,
+      awayBytes: 0,
+    });
   });
 });
 

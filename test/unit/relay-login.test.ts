@@ -269,7 +269,13 @@ describe('relay: connections', () => {
     core.disconnect(1);
     assert.deepEqual(core.linesFor(1), []);
     assert.equal(core.closed(1), undefined, 'the server closed it already');
-    assert.deepEqual(core.relay.counts(), { connections: 0, clients: 0, rooms: 0 });
+    assert.deepEqual(core.relay.counts(), {
+      connections: 0,
+      clients: 0,
+      rooms: 0,
+      awaySessions: 0,
+      awayBytes: 0,
+    });
   });
 
   it('closes a connection on the server’s behalf with the given code', () => {
