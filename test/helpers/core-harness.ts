@@ -157,6 +157,12 @@ export class CoreHarness {
     this.relay.handle({ type: 'disconnect', connId });
   }
 
+  /** The connection breaks (a reset, a socket error) rather than being closed (§10). */
+  cut(connId: ConnId): void {
+    this.#authPending.delete(connId);
+    this.relay.handle({ type: 'disconnect', connId, abrupt: true });
+  }
+
   /** The text lines a connection received, in order, without their newlines. */
   linesFor(connId: ConnId): string[] {
     return this.#deliveries.filter((sent) => sent.connId === connId).map((sent) => sent.line);
@@ -248,6 +254,8 @@ function kindOfServerLine(text: string): string {
       return 'message';
     case '4':
       return 'master';
+    case '6':
+      return 'resume';
     case '8':
       return 'ping';
     case '9':

@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { LineLog } from '../../src/core/resume-log.js';
+
+/** Line number `seq` as a distinct Buffer of `size` bytes. */
+function line(seq: number, size: number): Buffer {
+  const text = `${seq}:`.padEnd(Math.max(size, String(seq).length + 1), 'x');
+  return Buffer.from(text);
+}
+
+describe('the resume log: which lines a resume replays', () => {
+  it('replays exactly the lines after any cut point still held, for any sizes and limit', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 0, maxLength: 120 }),
+        fc.integer({ min: 1, max: 2000 }),
+        fc.nat(),
+        (sizes, limit, cutSeed) => {
+          const log = new LineLog();
+          const sent = sizes.map((size, index) => line(index + 1, size));
+          for (const data of sent) log.record(data, 'message', limit);
+          const received = sent.length === 0 ? 0 : cutSeed % (sent.length + 1);
+          const replay = log.after(received);
+          const held = sent.slice(log.firstSeq - 1);
+          // What is held is the newest lines, within the limit (unless one line alone is bigger).
+          const heldBytes = held.reduce((sum, data) => sum + data.length, 0);
+          assert.ok(heldBytes <= limit || held.length <= 1 || log.overflowed);
+          if (received + 1 >= log.firstSeq) {
+            assert.deepEqual(replay?.lines, sent.slice(received));
+            assert.equal(replay?.kinds.length, sent.length - received);
+          } else {
+            assert.equal(replay, undefined, 'a cut before the oldest held line is a gap');
+          }
+        },
+      ),
+    );
+  });
+
+  it('refuses a count of lines that were never sent', () => {
+    const log = new LineLog();
+    log.record(line(1, 4), 'message', 100);
+    assert.deepEqual(log.after(1)?.lines, []);
+    assert.equal(log.after(2), undefined);
+  });
+
+  it('keeps every line written while away, and overflows instead of dropping one', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 40 }), { maxLength: 30 }),
+        fc.array(fc.integer({ min: 1, max: 40 }), { maxLength: 30 }),
+        fc.integer({ min: 1, max: 600 }),
+        (before, during, limit) => {
+          const log = new LineLog();
+          let seq = 0;
+          const sent: Buffer[] = [];
+          for (const size of before) sent.push(line(++seq, size));
+          for (const data of sent) log.record(data, 'message', limit);
+          const brokeAt = seq;
+          log.holdFromNow();
+          let heldBytes = 0;
+          for (const size of during) {
+            const data = line(++seq, size);
+            sent.push(data);
+            heldBytes += log.overflowed ? 0 : log.record(data, 'message', limit);
+          }
+          const duringBytes = sent.slice(brokeAt).reduce((sum, data) => sum + data.length, 0);
+          if (duringBytes > limit) {
+            assert.ok(log.overflowed, 'the held lines passed the limit');
+            assert.equal(log.after(brokeAt), undefined);
+          } else {
+            assert.equal(heldBytes, duringBytes);
+            assert.equal(log.heldBytes, duringBytes);
+            assert.deepEqual(log.after(brokeAt)?.lines, sent.slice(brokeAt));
+          }
+        },
+      ),
+    );
+  });
+
+  it('stays correct across its compactions, over many lines', () => {
+    const log = new LineLog();
+    const sent: Buffer[] = [];
+    for (let seq = 1; seq <= 5000; seq += 1) {
+      const data = line(seq, 10);
+      sent.push(data);
+      log.record(data, seq % 2 === 0 ? 'message' : 'join', 1000);
+    }
+    assert.equal(log.nextSeq, 5001);
+    assert.equal(log.firstSeq, 5001 - 100);
+    assert.deepEqual(log.after(4950)?.lines, sent.slice(4950));
+    assert.deepEqual(log.after(4950)?.kinds.slice(0, 2), ['join', 'message']);
+    assert.equal(log.after(4899), undefined);
+  });
+});
