@@ -38,6 +38,7 @@ export class SoakClient {
   #waiters: Waiter[] = [];
   #write: (line: string) => void = () => {};
   #destroy: () => void = () => {};
+  #leave: () => void = () => {};
 
   private constructor(
     readonly wire: StreamWire,
@@ -106,8 +107,17 @@ export class SoakClient {
 
   /** Closes abruptly: no goodbye, the socket is destroyed. */
   destroy(): void {
+    this.#close(this.#destroy);
+  }
+
+  /** Closes as a player who quits: a FIN or a WebSocket close, so the session ends at once. */
+  quit(): void {
+    this.#close(this.#leave);
+  }
+
+  #close(how: () => void): void {
     this.closed = true;
-    this.#destroy();
+    how();
     this.udp?.close();
     this.udp = undefined;
     this.#fail();
@@ -124,6 +134,10 @@ export class SoakClient {
     socket.on('close', () => this.#closedByPeer());
     this.#write = (line) => socket.write(line);
     this.#destroy = () => socket.destroy();
+    this.#leave = () => {
+      socket.end();
+      setTimeout(() => socket.destroy(), 5000).unref();
+    };
     return new Promise((resolve, reject) => {
       socket.once('connect', resolve);
       socket.once('error', reject);
@@ -140,6 +154,10 @@ export class SoakClient {
     ws.on('close', () => this.#closedByPeer());
     this.#write = (line) => ws.send(line);
     this.#destroy = () => ws.terminate();
+    this.#leave = () => {
+      ws.close(1000);
+      setTimeout(() => ws.terminate(), 5000).unref();
+    };
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);

@@ -147,7 +147,8 @@ export class WebSocketTransport {
       if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' && !connection.closing) {
         return handlers.violation(connection, 'line_too_long');
       }
-      connection.closeReason ??= 'socket_error';
+      // A frame that breaks the WebSocket protocol is the peer's doing, not a broken network.
+      connection.closeReason ??= error.code?.startsWith('WS_ERR_') ? 'malformed' : 'socket_error';
     });
     ws.on('close', (code: number) => {
       // 1006: the connection broke without a closing handshake (protocol §10 lets it resume).

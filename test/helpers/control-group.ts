@@ -153,7 +153,7 @@ export class ControlGroup {
   /** Closes every member (idempotent). */
   close(): void {
     clearInterval(this.#timer);
-    for (const member of this.members) if (!member.closed) member.destroy();
+    for (const member of this.members) if (!member.closed) member.quit();
   }
 
   #tick(): void {

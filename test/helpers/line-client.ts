@@ -68,7 +68,21 @@ export class LineClient extends LineInbox {
     }
   }
 
+  /**
+   * Closes as a client that means to leave: a FIN, so the server ends the session at once. The
+   * socket is destroyed a second later if the server does not close its side.
+   */
   close(): void {
-    this.socket.destroy();
+    // Nothing more is read: the client is gone as far as the test is concerned.
+    this.socket.removeAllListeners('data');
+    this.socket.resume();
+    this.socket.end();
+    this.ended();
+    setTimeout(() => this.socket.destroy(), 5000).unref();
+  }
+
+  /** Breaks the connection as a network failure would: a reset (protocol §10 keeps the session). */
+  cut(): void {
+    this.socket.resetAndDestroy();
   }
 }

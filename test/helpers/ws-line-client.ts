@@ -65,7 +65,14 @@ export class WsLineClient extends LineInbox {
     this.ws.send(data, { binary });
   }
 
+  /** Closes with the closing handshake, as a client that means to leave. */
   close(): void {
+    this.ws.close(1000);
+    setTimeout(() => this.ws.terminate(), 5000).unref();
+  }
+
+  /** Breaks the connection without a closing handshake (1006; protocol §10 keeps the session). */
+  cut(): void {
     this.ws.terminate();
   }
 }

@@ -76,7 +76,13 @@ describe('admin API: reading', () => {
     assert.equal(mine?.room, null);
     assert.equal(mine?.messagesIn, 2);
     assert.equal(mine?.messagesOut, 2, 'the login answer and the room list');
-    assert.equal(mine?.bytesOut, Buffer.byteLength(`0:${dave.id}\n${roomList}\n`));
+    const loginReply = dave.client.lines[0] as string;
+    assert.match(
+      loginReply,
+      new RegExp(`^0:${dave.id}:[\\w-]{32}$`),
+      'the login answer, with its token',
+    );
+    assert.equal(mine?.bytesOut, Buffer.byteLength(`${loginReply}\n${roomList}\n`));
     const stranger = clients.find((client) => client.id === null);
     assert.equal(stranger?.username, null);
     assert.deepEqual(stranger?.transports, ['tcp']);

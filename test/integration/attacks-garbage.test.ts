@@ -36,7 +36,7 @@ describe('attack: garbage from many clients', { timeout: 30_000 }, () => {
     await assertStillAnswered(alive);
     // Once they are gone, nothing of them is left in the core.
     for (const client of offenders) client.close();
-    await eventually(() => assert.equal(running.server.view.sessions().length, 0));
+    await eventually(() => assert.deepEqual(running.server.view.sessions(), []));
     assert.deepEqual(running.server.view.rooms(), []);
   });
 

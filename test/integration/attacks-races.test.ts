@@ -22,7 +22,8 @@ describe('attack: join/leave races with random kills', { timeout: 60_000 }, () =
   const pool = useServerPool();
 
   it('keeps rooms, members and masters consistent after every round', async (t) => {
-    const running = await pool.start();
+    // Kills here must end sessions at once (resume off): the resume tests cut connections too.
+    const running = await pool.start({ resumeTtlMs: 0 });
     await racesBesideControlGroup(running, {
       racers: RACERS,
       rounds: ROUNDS,

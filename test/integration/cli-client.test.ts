@@ -115,7 +115,7 @@ describe('roomwire client, reading commands from a pipe', { timeout: 30_000 }, (
   it('sends and prints protocol lines as they are with --raw', async () => {
     const cli = cliClient(['--port', String(server.port), '--raw', '--wait', '200']);
     cli.child.stdin.end('0:raw:pw\n2:raw-room\n7\n');
-    await cli.printed(new RegExp(`^${STAMP} < 0:\\d+$`));
+    await cli.printed(new RegExp(`^${STAMP} < 0:\\d+(:[\\w-]+)?$`));
     await cli.printed(/< 4:\d+$/);
     await cli.printed(/< 9:unknown_command:/);
     assert.equal(await cli.exited, 0);
