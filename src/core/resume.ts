@@ -7,7 +7,7 @@
  * first `received`, then goes on live. The room is told nothing while the client is away; when
  * the time runs out, or the kept lines pass their limit, the room sees the ordinary leave.
  */
-import { encodeResumed } from '../protocol/encode.js';
+import { encodeError, encodeResumed } from '../protocol/encode.js';
 import type { ResumeCommand } from '../protocol/commands.js';
 import type { OutgoingKind } from '../protocol/message-kinds.js';
 import type { RelayContext } from './context.js';
@@ -89,7 +89,10 @@ export function resumeSession(ctx: RelayContext, fresh: Session, command: Resume
   }
   const oldConnId = target.connId;
   if (resume.awaySince === undefined) {
-    // Still connected as far as the server knows (a half-open connection): that one is closed.
+    // Still connected as far as the server knows (a half-open connection): that one is told
+    // and closed. The line is not the session's any more, so it is not kept for a resume.
+    const data = encodeError('session_resumed');
+    ctx.emit({ type: 'send', connId: oldConnId, data, kind: 'error' });
     ctx.emit({ type: 'close', connId: oldConnId, code: 'session_resumed' });
   }
   moveSession(ctx, target, fresh);

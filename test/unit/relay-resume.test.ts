@@ -79,6 +79,10 @@ describe('relay: session resume (protocol §10)', () => {
     core.connect(8);
     core.send(8, '6:3:token3:4');
     assert.equal(core.closed(3), 'session_resumed');
+    assert.equal(
+      core.linesFor(3).at(-1),
+      '9:session_resumed:the session was resumed on another connection',
+    );
     assert.deepEqual(core.linesFor(8), ['6:3:0']);
     core.disconnect(3);
     assert.deepEqual(

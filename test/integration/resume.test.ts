@@ -1,0 +1,206 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { eventually } from '../helpers/admin-http.js';
+import { LineClient } from '../helpers/line-client.js';
+import { seededRandom } from '../helpers/seeded-random.js';
+import { useServerPool, type TestServer } from '../helpers/test-server.js';
+
+const LOGIN = /^0:(\d+):([\w-]{32})$/;
+
+/**
+ * A client that resumes (protocol §10): it counts the lines it received after its login reply,
+ * and after a cut takes its session over on a new connection, collecting one stream across all
+ * of its connections.
+ */
+class Resumer {
+  /** Every line after the login reply, across connections, without the resume answers. */
+  readonly stream: string[] = [];
+  #client: LineClient;
+  #offset = 1;
+
+  private constructor(
+    readonly port: number,
+    readonly id: number,
+    readonly token: string,
+    client: LineClient,
+  ) {
+    this.#client = client;
+  }
+
+  static async login(port: number, name: string): Promise<Resumer> {
+    const client = await LineClient.connect(port);
+    client.send(`0:${name}:pw`);
+    const match = LOGIN.exec(await client.next());
+    assert.ok(match, 'the login reply carries a token');
+    return new Resumer(port, Number(match[1]), match[2] as string, client);
+  }
+
+  get client(): LineClient {
+    return this.#client;
+  }
+
+  /** Takes in what the current connection has received so far. */
+  #collect(): void {
+    const lines = this.#client.lines;
+    this.stream.push(...lines.slice(this.#offset));
+    this.#offset = lines.length;
+  }
+
+  /** Breaks the connection with a reset, as a failing network does. */
+  cut(): void {
+    this.#collect();
+    this.#client.cut();
+  }
+
+  /** Resumes on a new connection; resolves with the number of lines replayed. */
+  async resume(): Promise<number> {
+    this.#collect();
+    const client = await LineClient.connect(this.port);
+    client.send(`6:${this.id}:${this.token}:${this.stream.length}`);
+    const answer = await client.next(5000);
+    const match = /^6:(\d+):(\d+)$/.exec(answer);
+    assert.ok(match, `resume answered ${answer}`);
+    assert.equal(Number(match[1]), this.id);
+    this.#client = client;
+    this.#offset = 1;
+    return Number(match[2]);
+  }
+
+  /** Everything received so far, across connections. */
+  received(): string[] {
+    this.#collect();
+    return [...this.stream];
+  }
+}
+
+/** Joins a room and waits for its master line; the join's lines are read. */
+async function joined(client: LineClient, room: string): Promise<void> {
+  client.send(`2:${room}`);
+  await eventually(() => assert.ok(client.lines.some((line) => line.startsWith('4:'))), 5000);
+  await client.nextLines(client.unread.length);
+}
+
+/** Reads what a client has received so far, so that the next read sees only what follows. */
+async function drain(client: LineClient): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  await client.nextLines(client.unread.length);
+}
+
+describe('session resume over real sockets (protocol §10)', { timeout: 60_000 }, () => {
+  const pool = useServerPool();
+
+  it('gives a resumed client the same stream, byte for byte, as one never cut, at random cut points', async (t) => {
+    const seed = Number(process.env.RESUME_SEED ?? Date.now() % 1_000_000);
+    t.diagnostic(`seed ${seed}`);
+    const next = seededRandom(seed);
+    const running: TestServer = await pool.start();
+    const watcher = await LineClient.login(running.port, 'watcher');
+    const resumer = await Resumer.login(running.port, 'resumer');
+    const sender = await LineClient.login(running.port, 'sender');
+    pool.track(watcher.client, sender.client);
+    await joined(watcher.client, 'cut');
+    await joined(resumer.client, 'cut');
+    await joined(sender.client, 'cut');
+    await eventually(() => assert.equal(watcher.client.lines.length, 5), 5000);
+    const watcherStart = watcher.client.lines.length;
+    const resumerStart = resumer.received().length;
+    sender.client.send(`5:g:${watcher.id}:${resumer.id}`);
+    const total = 400;
+    const cuts = new Set(Array.from({ length: 4 }, () => 20 + Math.floor(next() * (total - 40))));
+    for (let index = 0; index < total; index += 1) {
+      const roll = next();
+      const line =
+        roll < 0.6
+          ? `3:${Math.floor(next() * 4)}:m${index}:${'x'.repeat(Math.floor(next() * 200))}`
+          : `4:g:g${index}`;
+      sender.client.send(line);
+      if (cuts.has(index)) {
+        // Mid-traffic: the reset may lose lines in flight; the resume must bring them back.
+        resumer.cut();
+        await new Promise((resolve) => setTimeout(resolve, Math.floor(next() * 30)));
+        await resumer.resume();
+      }
+      if (index % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    sender.client.send('3:1:end');
+    await eventually(() => assert.equal(watcher.client.lines.at(-1), `3:${sender.id}:end`), 10_000);
+    await eventually(() => assert.equal(resumer.received().at(-1), `3:${sender.id}:end`), 10_000);
+    const expected = watcher.client.lines.slice(watcherStart);
+    assert.equal(expected.length, total + 1);
+    assert.deepEqual(resumer.received().slice(resumerStart), expected);
+    // Nobody saw the resumer leave.
+    assert.ok(!watcher.client.lines.some((line) => line === `2:${resumer.id}:`));
+    assert.ok(!sender.client.lines.some((line) => line === `2:${resumer.id}:`));
+  });
+
+  it('keeps the master role across a resume, and the room sees nothing of it', async () => {
+    const running = await pool.start();
+    const master = await Resumer.login(running.port, 'master');
+    const other = await LineClient.login(running.port, 'other');
+    pool.track(other.client);
+    await joined(master.client, 'm');
+    await joined(other.client, 'm');
+    await drain(other.client);
+    master.cut();
+    other.client.send('3:0:while the master is away');
+    assert.equal(await master.resume(), 1);
+    assert.equal(await master.client.next(), `3:${other.id}:while the master is away`);
+    assert.equal(running.server.view.room('m')?.masterId, master.id);
+    assert.deepEqual(await other.client.quiet(200), []);
+    master.client.send('3:0:back');
+    assert.equal(await other.client.next(), `3:${master.id}:back`);
+  });
+
+  it('gives the room exactly the ordinary leave and master hand-over when the time runs out', async () => {
+    const running = await pool.start({ resumeTtlMs: 400 });
+    const master = await Resumer.login(running.port, 'gone');
+    const other = await LineClient.login(running.port, 'stays');
+    pool.track(other.client);
+    await joined(master.client, 'ttl');
+    await joined(other.client, 'ttl');
+    await drain(other.client);
+    master.cut();
+    assert.deepEqual(await other.client.quiet(200), []);
+    assert.deepEqual(await other.client.nextLines(2, 3000), [`2:${master.id}:`, `4:${other.id}`]);
+    const late = await LineClient.connect(running.port);
+    pool.track(late);
+    late.send(`6:${master.id}:${master.token}:0`);
+    assert.match(await late.next(), /^9:resume_failed:/);
+    late.send('0:afresh:pw');
+    assert.match(await late.next(), LOGIN);
+  });
+
+  it('ends the session at once when the client closes its connection itself', async () => {
+    const running = await pool.start();
+    const leaver = await Resumer.login(running.port, 'leaver');
+    const other = await LineClient.login(running.port, 'stays');
+    pool.track(other.client);
+    await joined(leaver.client, 'close');
+    await joined(other.client, 'close');
+    await drain(other.client);
+    leaver.client.close();
+    assert.deepEqual(await other.client.nextLines(2), [`2:${leaver.id}:`, `4:${other.id}`]);
+  });
+
+  it('refuses a wrong token as an unknown id, and lets a resume take over a half-open connection', async () => {
+    const running = await pool.start();
+    const owner = await Resumer.login(running.port, 'owner');
+    await joined(owner.client, 'half');
+    const guesser = await LineClient.connect(running.port);
+    pool.track(guesser);
+    guesser.send(`6:${owner.id}:${'A'.repeat(32)}:0`);
+    guesser.send(`6:999999:${owner.token}:0`);
+    const refusals = await guesser.nextLines(2);
+    assert.equal(refusals[0], refusals[1]);
+    assert.match(refusals[0] as string, /^9:resume_failed:/);
+    // The old connection still looks open to the server: the resume takes it over and closes it.
+    const old = owner.client;
+    assert.equal(await owner.resume(), 0);
+    await old.waitClosed(3000);
+    assert.equal(
+      old.lines.at(-1),
+      '9:session_resumed:the session was resumed on another connection',
+    );
+    assert.equal(running.server.view.client(owner.id)?.away, false);
+  });
+});
