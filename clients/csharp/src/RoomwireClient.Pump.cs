@@ -176,7 +176,6 @@ namespace Roomwire
                 ScheduleAttempt();
                 return;
             }
-            if (Status == ClientStatus.Closed) return; // Close() while connecting
             Status = ClientStatus.Closed;
             requests.FailAll(error);
             connectRequest.Fail(error);
@@ -251,8 +250,8 @@ namespace Roomwire
                 string why = transportError == null ? "the server closed the connection" : transportError.Message;
                 error = RoomwireException.Client(ErrorCodes.ConnectionClosed, why, transportError);
             }
-            Forget(RoomwireException.Client(ErrorCodes.ConnectionClosed, "the connection closed", error));
             link = null;
+            Forget(RoomwireException.Client(ErrorCodes.ConnectionClosed, "the connection closed", error));
             if (Status == ClientStatus.Reconnecting)
             {
                 // A reconnect attempt that failed: the attempts go on, nobody is told.
@@ -297,8 +296,8 @@ namespace Roomwire
                 // After a lost answer the client can no longer tell which line answers what.
                 var error = RoomwireException.Client(ErrorCodes.Timeout, "no answer from the server in " + options.RequestTimeoutMs + " ms");
                 closeError = error;
-                requests.FailAll(error);
                 link.Abort();
+                requests.FailAll(error);
             }
             if (bindRequest != null) TickBind(now);
             if (pings.Count > 0) TickPings(now);

@@ -115,7 +115,8 @@ namespace Roomwire
         void Restore()
         {
             int restoring = generation;
-            Action<RoomwireException> failed = error => { if (generation == restoring) AttemptFailed(error); };
+            // Not when the connection is already gone: OnClosed schedules the next attempt then.
+            Action<RoomwireException> failed = error => { if (generation == restoring && link != null) AttemptFailed(error); };
             if (login == null) { Restored(); return; }
             var credentials = login;
             var loginRequest = new Request<int>(null);

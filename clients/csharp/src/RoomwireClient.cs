@@ -199,14 +199,22 @@ namespace Roomwire
             var was = Status;
             if (was == ClientStatus.Idle || was == ClientStatus.Closed) return;
             Status = ClientStatus.Closed;
-            if (link != null)
+            if (link != null && was != ClientStatus.Connecting)
             {
-                if (was == ClientStatus.Connecting) link.Abort();
-                else link.Close();
+                link.Close(); // what is queued is written first; OnClosed reports the end
                 return;
             }
-            // Waiting between reconnect attempts: nothing to close but the promise to come back.
-            Later(() => Raise(Closed, new CloseEvent { Error = null, Reconnecting = false }));
+            // Connecting, or waiting between reconnect attempts: nothing open to close gracefully.
+            if (link != null) link.Abort();
+            link = null;
+            generation += 1; // the given-up connection is not heard
+            var closed = RoomwireException.Client(ErrorCodes.NotConnected, "closed while connecting");
+            Later(() =>
+            {
+                requests.FailAll(closed);
+                if (connectRequest != null) connectRequest.Fail(closed);
+                Raise(Closed, new CloseEvent { Error = null, Reconnecting = false });
+            });
         }
 
         public void Dispose()

@@ -23,10 +23,11 @@ namespace Roomwire
         readonly object gate = new object();
         readonly Queue<byte[]> queue = new Queue<byte[]>();
         int queuedBytes;
-        bool closing;
-        bool aborted;
+        volatile bool closing;
+        volatile bool aborted;
         Socket socket;
         readonly ManualResetEvent readerDone = new ManualResetEvent(false);
+        readonly ManualResetEvent writerDone = new ManualResetEvent(false);
 
         public TcpLink(RoomwireClientOptions options, Inbox inbox, int generation)
         {
@@ -113,12 +114,15 @@ namespace Roomwire
             {
                 failure = error;
             }
+            bool wasClosing = closing;
             lock (gate)
             {
                 if (aborted) failure = null;
                 closing = true;
                 Monitor.PulseAll(gate);
             }
+            // Close(): what was queued before it is written before the socket goes.
+            if (wasClosing && !aborted) writerDone.WaitOne(1000);
             connected.Close();
             readerDone.Set();
             inbox.Post(InboxKind.Closed, generation, failure);
@@ -175,7 +179,8 @@ namespace Roomwire
             string text = Utf8.GetString(bytes, 0, length);
             line.SetLength(0);
             if (text.Length == 0) return true;
-            return inbox.PostLine(generation, text, () => !aborted);
+            // Once closing, nobody will read it: a reader waiting for room gives up.
+            return inbox.PostLine(generation, text, () => !closing);
         }
 
         void Write(Socket connected)
@@ -204,6 +209,7 @@ namespace Roomwire
                     if (last)
                     {
                         connected.Shutdown(SocketShutdown.Send);
+                        writerDone.Set();
                         // A server that never closes its side does not keep the reader waiting.
                         readerDone.WaitOne(1000);
                         connected.Close();
@@ -215,6 +221,10 @@ namespace Roomwire
             {
                 // The reader sees the broken socket and reports it.
                 connected.Close();
+            }
+            finally
+            {
+                writerDone.Set();
             }
         }
     }

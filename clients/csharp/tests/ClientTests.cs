@@ -27,6 +27,8 @@ namespace Roomwire.Tests
             Test("reads a login answer with a token and extra fields, and ignores unknown lines", ExtraFields),
             Test("closes for good: a Closed event, then requests fail with not_connected", Closes),
             Test("fails Connect with connect_failed when nothing listens", ConnectFails),
+            Test("gives a connection up when a request gets no answer in time", RequestTimeout),
+            Test("closes while connecting: the waiting requests fail, one Closed event", CloseWhileConnecting),
             Test("throws ArgumentException for fields the server would misread", ArgumentChecks),
             Test("keeps handling events when a listener throws, and rethrows from Pump", ListenerErrors),
         };
@@ -371,6 +373,36 @@ namespace Roomwire.Tests
             var login = client.Login("nobody"); // waits for the connection, and fails with it
             Assert.Code(ErrorCodes.ConnectFailed, t.Refused(connecting), "connect");
             Assert.Code(ErrorCodes.ConnectFailed, t.Refused(login), "the waiting login");
+            Assert.Equal(ClientStatus.Closed, client.Status, "closed");
+        }
+
+        static void RequestTimeout(TestContext t)
+        {
+            var proxy = t.Track(new TcpProxy(t.Port));
+            proxy.Paused = true; // the login never reaches the server
+            var options = t.Options();
+            options.Port = proxy.Port;
+            options.RequestTimeoutMs = 200;
+            var client = t.Client(options);
+            var seen = new Recorder(client);
+            client.Connect();
+            Assert.Code(ErrorCodes.Timeout, t.Refused(client.Login("patient")), "the login");
+            t.Until(() => seen.Closes.Count == 1, "the close");
+            Assert.Code(ErrorCodes.Timeout, seen.Closes[0].Error, "why");
+            Assert.Equal(ClientStatus.Closed, client.Status, "closed, as reconnect is off");
+        }
+
+        static void CloseWhileConnecting(TestContext t)
+        {
+            var client = t.Client();
+            var seen = new Recorder(client);
+            var connecting = client.Connect();
+            var login = client.Login("hasty");
+            client.Close();
+            Assert.Code(ErrorCodes.NotConnected, t.Refused(connecting), "connect");
+            Assert.Code(ErrorCodes.NotConnected, t.Refused(login), "login");
+            t.PumpFor(100);
+            Assert.Equal(1, seen.Closes.Count, "one Closed event");
             Assert.Equal(ClientStatus.Closed, client.Status, "closed");
         }
 
