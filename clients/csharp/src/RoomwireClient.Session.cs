@@ -118,19 +118,7 @@ namespace Roomwire
             // Not when the connection is already gone: OnClosed schedules the next attempt then.
             Action<RoomwireException> failed = error => { if (generation == restoring && link != null) AttemptFailed(error); };
             if (login == null) { Restored(); return; }
-            var credentials = login;
-            var loginRequest = new Request<int>(null);
-            requests.Add(new RequestQueue.Entry
-            {
-                Line = Commands.Login(credentials[0], credentials[1]),
-                Request = loginRequest,
-                Answers = (line, entry) =>
-                {
-                    if (line.Type != ServerLineType.LoggedIn) return false;
-                    entry.Value = line.ClientId;
-                    return true;
-                },
-            }, Now);
+            var loginRequest = LoginRequest(login[0], login[1], null);
             loginRequest.Catch(failed).Then(id =>
             {
                 if (!wantUdp) { Rejoin(restoring, failed); return; }
@@ -142,18 +130,7 @@ namespace Roomwire
         {
             var target = wantedRoom;
             if (target == null) { Restored(); return; }
-            var joinRequest = new Request<RoomView>(null);
-            requests.Add(new RequestQueue.Entry
-            {
-                Line = Commands.Join(target[0], target[1]),
-                Request = joinRequest,
-                Answers = (line, entry) =>
-                {
-                    if (line.Type != ServerLineType.Master) return false;
-                    entry.Value = JoinedView(target[0], target[1]);
-                    return entry.Value != null;
-                },
-            }, Now);
+            var joinRequest = JoinRequest(target[0], target[1], null);
             joinRequest.Catch(failed).Then(view => { if (generation == restoring) Restored(); });
         }
 

@@ -97,21 +97,14 @@ namespace Roomwire
         {
             Commands.CheckUsername(username);
             Commands.CheckLoginPassword(password);
-            var credentials = new[] { username, password };
-            return Ask<int>(Commands.Login(username, password), (line, entry) =>
-            {
-                if (line.Type != ServerLineType.LoggedIn) return false;
-                entry.Value = line.ClientId;
-                login = credentials;
-                return true;
-            }, null);
+            return LoginRequest(username, password, this);
         }
 
         /// <summary>The public rooms, and the private ones whose password is given.</summary>
         public Request<IList<RoomInfo>> ListRooms(string password = "")
         {
             Commands.CheckLine("password", password);
-            return Ask<IList<RoomInfo>>(Commands.ListRooms(password), (line, entry) =>
+            return Ask<IList<RoomInfo>>(this, Commands.ListRooms(password), (line, entry) =>
             {
                 if (line.Type != ServerLineType.RoomList) return false;
                 entry.Value = line.Rooms.AsReadOnly();
@@ -124,18 +117,13 @@ namespace Roomwire
         {
             Commands.CheckRoom(roomName);
             Commands.CheckLine("password", password);
-            return Ask<RoomView>(Commands.Join(roomName, password), (line, entry) =>
-            {
-                if (line.Type != ServerLineType.Master) return false;
-                entry.Value = JoinedView(roomName, password);
-                return entry.Value != null;
-            }, () => JoinedView(roomName, password));
+            return JoinRequest(roomName, password, this);
         }
 
         /// <summary>Leaves the current room.</summary>
         public Request Leave()
         {
-            return Ask<bool>(Commands.Leave, (line, entry) =>
+            return Ask<bool>(this, Commands.Leave, (line, entry) =>
             {
                 if (line.Type != ServerLineType.Left || line.ClientId != SelfId) return false;
                 wantedRoom = null;
@@ -222,10 +210,14 @@ namespace Roomwire
             Close();
         }
 
-        Request<T> Ask<T>(string line, Func<ServerLine, RequestQueue.Entry, bool> answers, Func<object> shortcut)
+        /// <summary>
+        /// Queues a request for the caller (<paramref name="host"/> is this client) or for the client's
+        /// own reconnect (null host: no Error event, and allowed while reconnecting).
+        /// </summary>
+        Request<T> Ask<T>(IRequestHost host, string line, Func<ServerLine, RequestQueue.Entry, bool> answers, Func<object> shortcut)
         {
-            var request = new Request<T>(this);
-            if (Status != ClientStatus.Open && Status != ClientStatus.Connecting)
+            var request = new Request<T>(host);
+            if (host != null && Status != ClientStatus.Open && Status != ClientStatus.Connecting)
             {
                 var error = RoomwireException.Client(ErrorCodes.NotConnected, "not connected (" + Status + ")");
                 Later(() => request.Fail(error));
@@ -233,6 +225,28 @@ namespace Roomwire
             }
             requests.Add(new RequestQueue.Entry { Line = line, Request = request, Answers = answers, Shortcut = shortcut }, Now);
             return request;
+        }
+
+        Request<int> LoginRequest(string username, string password, IRequestHost host)
+        {
+            var credentials = new[] { username, password };
+            return Ask<int>(host, Commands.Login(username, password), (line, entry) =>
+            {
+                if (line.Type != ServerLineType.LoggedIn) return false;
+                entry.Value = line.ClientId;
+                login = credentials;
+                return true;
+            }, null);
+        }
+
+        Request<RoomView> JoinRequest(string roomName, string password, IRequestHost host)
+        {
+            return Ask<RoomView>(host, Commands.Join(roomName, password), (line, entry) =>
+            {
+                if (line.Type != ServerLineType.Master) return false;
+                entry.Value = JoinedView(roomName, password);
+                return entry.Value != null;
+            }, () => JoinedView(roomName, password));
         }
 
         RoomView JoinedView(string roomName, string password)

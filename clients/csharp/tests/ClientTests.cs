@@ -96,7 +96,8 @@ namespace Roomwire.Tests
             Assert.Code(ErrorCodes.WrongRoomPassword, refusal, "wrong password");
             Assert.True(refusal.FromServer, "a server refusal");
             Assert.True(guest.Room == null, "still in no room");
-            Assert.Equal(0, t.Await(guest.ListRooms()).Count, "private rooms are not listed");
+            var publicRooms = t.Await(guest.ListRooms());
+            Assert.True(!new List<RoomInfo>(publicRooms).Exists(r => r.Name == "cs-vault"), "private rooms are not listed");
             var listed = t.Await(guest.ListRooms("sesame"));
             Assert.True(listed.Count == 1 && listed[0].Name == "cs-vault", "listed with its password");
             var view = t.Await(guest.Join("cs-vault", "sesame"));
@@ -130,6 +131,7 @@ namespace Roomwire.Tests
             Assert.Sequence(new[] { "m0: with a colon", "m1", "m2", "m3" }, atB.Payloads(), "b gets every mode in order");
             Assert.Sequence(new[] { "m1", "m3" }, atA.Payloads(), "a gets the modes that include it");
             Assert.True(atB.Messages.TrueForAll(m => m.SenderId == a.SelfId && !m.Unreliable), "sender and transport");
+            Assert.Equal(0, atA.OffThread + atB.OffThread, "events raised on another thread than Pump()'s");
         }
 
         static void Groups(TestContext t)
@@ -192,6 +194,7 @@ namespace Roomwire.Tests
                 return atA.Messages.Count > 0;
             }, "an unreliable group message");
             Assert.True(atA.Messages[0].Unreliable && atA.Messages[0].Payload == "to a", "group over UDP");
+            Assert.Equal(0, atA.OffThread + atB.OffThread, "events raised on another thread than Pump()'s");
         }
 
         static void UdpBindRetry(TestContext t)
@@ -273,6 +276,7 @@ namespace Roomwire.Tests
                 if (peer.UdpBound && !atBot.Messages.Exists(m => m.Unreliable)) peer.SendUnreliable(MessageMode.Others, "udp back");
                 return atBot.Messages.Exists(m => m.Unreliable);
             }, "a datagram after the reconnect");
+            Assert.Equal(0, seen.OffThread + atBot.OffThread, "events raised on another thread than Pump()'s");
         }
 
         static void FinalCodes(TestContext t)

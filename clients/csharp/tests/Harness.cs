@@ -159,15 +159,29 @@ namespace Roomwire.Tests
         public readonly List<CloseEvent> Closes = new List<CloseEvent>();
         public readonly List<ReconnectedEvent> Reconnects = new List<ReconnectedEvent>();
 
+        readonly int thread = System.Threading.Thread.CurrentThread.ManagedThreadId;
+
+        /// <summary>Events that ran on another thread than the one that made the recorder (and pumps).</summary>
+        public int OffThread { get; private set; }
+
         public Recorder(RoomwireClient client)
         {
-            client.Joined += Joins.Add;
-            client.Left += Leaves.Add;
-            client.MasterChanged += Masters.Add;
-            client.MessageReceived += Messages.Add;
-            client.Error += Errors.Add;
-            client.Closed += Closes.Add;
-            client.Reconnected += Reconnects.Add;
+            client.Joined += On(Joins);
+            client.Left += On(Leaves);
+            client.MasterChanged += On(Masters);
+            client.MessageReceived += On(Messages);
+            client.Error += On(Errors);
+            client.Closed += On(Closes);
+            client.Reconnected += On(Reconnects);
+        }
+
+        Action<T> On<T>(List<T> list)
+        {
+            return value =>
+            {
+                if (System.Threading.Thread.CurrentThread.ManagedThreadId != thread) OffThread += 1;
+                list.Add(value);
+            };
         }
 
         public bool HasMessage(int senderId, string payload)
