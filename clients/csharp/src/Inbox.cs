@@ -36,20 +36,19 @@ namespace Roomwire
         Queue<InboxItem> items = new Queue<InboxItem>();
         Queue<InboxItem> spare = new Queue<InboxItem>();
         int lines;
-        bool closed;
 
         public Inbox(int maxLines)
         {
             this.maxLines = Math.Max(1, maxLines);
         }
 
-        /// <summary>Adds a line, waiting while the queue is full; false once the inbox is closed.</summary>
+        /// <summary>Adds a line, waiting while the queue is full; false once the line is no longer wanted.</summary>
         public bool PostLine(int generation, string text, Func<bool> stillWanted)
         {
             lock (gate)
             {
-                while (lines >= maxLines && !closed && stillWanted()) Monitor.Wait(gate, 100);
-                if (closed || !stillWanted()) return false;
+                while (lines >= maxLines && stillWanted()) Monitor.Wait(gate, 100);
+                if (!stillWanted()) return false;
                 lines += 1;
                 items.Enqueue(new InboxItem { Kind = InboxKind.Line, Generation = generation, Text = text });
                 return true;
@@ -60,7 +59,7 @@ namespace Roomwire
         {
             lock (gate)
             {
-                if (lines >= maxLines || closed) return;
+                if (lines >= maxLines) return;
                 lines += 1;
                 items.Enqueue(new InboxItem { Kind = InboxKind.Datagram, Generation = generation, Text = text });
             }
@@ -70,7 +69,7 @@ namespace Roomwire
         {
             lock (gate)
             {
-                if (!closed) items.Enqueue(new InboxItem { Kind = kind, Generation = generation, Error = error });
+                items.Enqueue(new InboxItem { Kind = kind, Generation = generation, Error = error });
             }
         }
 
@@ -86,17 +85,6 @@ namespace Roomwire
                 lines = 0;
                 Monitor.PulseAll(gate);
                 return taken;
-            }
-        }
-
-        /// <summary>Wakes every waiting reader and refuses further posts.</summary>
-        public void Close()
-        {
-            lock (gate)
-            {
-                closed = true;
-                items.Clear();
-                Monitor.PulseAll(gate);
             }
         }
     }

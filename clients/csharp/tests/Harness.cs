@@ -56,7 +56,7 @@ namespace Roomwire.Tests
         }
 
         /// <summary>Pumps every client of the test until <paramref name="done"/> holds.</summary>
-        public void Until(Func<bool> done, string what, int timeoutMs = 3000)
+        public void Until(Func<bool> done, string what, int timeoutMs = 5000)
         {
             var watch = Stopwatch.StartNew();
             while (true)
@@ -79,20 +79,20 @@ namespace Roomwire.Tests
             }
         }
 
-        public T Await<T>(Request<T> request, int timeoutMs = 3000)
+        public T Await<T>(Request<T> request, int timeoutMs = 5000)
         {
             Await((Request)request, timeoutMs);
             return request.Value;
         }
 
-        public void Await(Request request, int timeoutMs = 3000)
+        public void Await(Request request, int timeoutMs = 5000)
         {
             Until(() => request.IsDone, "a request", timeoutMs);
             if (request.Error != null) throw new AssertionException("request failed: " + request.Error.Message);
         }
 
         /// <summary>Waits for the request to fail, and returns why.</summary>
-        public RoomwireException Refused(Request request, int timeoutMs = 3000)
+        public RoomwireException Refused(Request request, int timeoutMs = 5000)
         {
             request.Catch(error => { });
             Until(() => request.IsDone, "a refusal", timeoutMs);
