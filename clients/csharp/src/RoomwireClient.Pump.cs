@@ -193,7 +193,8 @@ namespace Roomwire
                     SessionToken = line.Code;
                     break;
                 case ServerLineType.Joined:
-                    Raise(Joined, room.Joined(line.ClientId, line.Text, SelfId));
+                    var joined = room.Joined(line.ClientId, line.Text, SelfId);
+                    if (joined != null) Raise(Joined, joined);
                     break;
                 case ServerLineType.Left:
                     var left = room.Left(line.ClientId, SelfId);
