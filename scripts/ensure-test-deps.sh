@@ -20,6 +20,11 @@ echo "ensure-test-deps: $(chromium --version 2>/dev/null | head -1)"
 
 if ! command -v redis-cli >/dev/null 2>&1; then apt_install redis-tools; fi
 
+# The C# client's tests (test/integration/csharp-client.test.ts) compile with mcs, run under mono.
+if ! command -v mcs >/dev/null 2>&1; then apt_install mono-mcs; fi
+if ! command -v mono >/dev/null 2>&1; then apt_install mono-runtime; fi
+echo "ensure-test-deps: $(mcs --version)"
+
 redis_answers() {
   [ "$(redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null)" = PONG ]
 }
