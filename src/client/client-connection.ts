@@ -1,4 +1,5 @@
 import { ERROR_CODES } from '../protocol/error-codes.js';
+import { formatResume } from '../protocol/format-command.js';
 import { parseServerLine, type ServerEvent } from '../protocol/server-events.js';
 import type { ClientEvents, ClientStatus, RoomwireClientOptions } from './client-types.js';
 import { RoomwireError } from './errors.js';
@@ -13,7 +14,17 @@ import { RequestQueue } from './request-queue.js';
 import { RoomTracker, type RoomEvent } from './room-state.js';
 import { GLOBAL_TIMERS, type LineTransport, type Timers } from './transport.js';
 import { TypedEmitter } from './typed-emitter.js';
+import type { RoomState } from './room-state.js';
 import type { UdpBinder } from './udp-binder.js';
+
+/** A session whose connection was lost, as a resume would restore it (§10). */
+export interface LostSession {
+  readonly clientId: number;
+  readonly token: string | undefined;
+  readonly received: number;
+  readonly room: RoomState | undefined;
+  readonly groups: readonly string[];
+}
 
 /**
  * The connection side of the client: opens transports, turns server lines into state and
@@ -38,6 +49,13 @@ export abstract class ClientConnection extends TypedEmitter<ClientEvents> {
   readonly #reconnect: Required<ReconnectOptions> | undefined;
   /** A refusal that closes the connection, kept for the `close` event that follows. */
   #closeError: RoomwireError | undefined;
+  /** The resume token of the login reply (§10), and the lines counted since that reply. */
+  #token: string | undefined;
+  #received = 0;
+  /** What a resume after a loss gets back: the session as it was when the connection broke. */
+  protected lost: LostSession | undefined;
+  /** How the last reconnect got back: set by {@link restore}. */
+  protected reconnectedBy = { resumed: false, replayed: 0 };
 
   constructor(options: RoomwireClientOptions) {
     super(options.onListenerError);
@@ -86,8 +104,15 @@ export abstract class ClientConnection extends TypedEmitter<ClientEvents> {
   }
 
   #onLine(event: ServerEvent): void {
+    // §10: every line after the login reply counts, but the resume answer.
+    if (this.selfId !== undefined && event.type !== 'resumed') this.#received += 1;
+    if (event.type === 'logged-in') {
+      this.selfId = event.clientId;
+      this.#token = event.resumeToken;
+      this.#received = 0;
+    }
+    if (event.type === 'resumed') this.#onResumed(event.missed);
     if (event.type === 'error') return this.#onRefusal(event.code, event.reason);
-    if (event.type === 'logged-in') this.selfId = event.clientId;
     if (event.type === 'joined' || event.type === 'left' || event.type === 'master') {
       this.#onRoomEvent(event);
     }
@@ -119,9 +144,45 @@ export abstract class ClientConnection extends TypedEmitter<ClientEvents> {
     if (!this.requests.refuse(error)) this.emit('error', error);
   }
 
+  /**
+   * The server took this client back (§10): the state of before the loss returns at once, so
+   * that the replayed lines that follow in the same read apply to it.
+   */
+  #onResumed(missed: number): void {
+    const lost = this.lost;
+    if (lost === undefined) return;
+    this.selfId = lost.clientId;
+    this.#token = lost.token;
+    this.#received = lost.received;
+    this.rooms.room = lost.room;
+    for (const group of lost.groups) this.groups.add(group);
+    this.reconnectedBy = { resumed: true, replayed: missed };
+  }
+
+  /** A resume command for the session lost, if the server offered one. */
+  protected resumeLine(): { line: string; clientId: number } | undefined {
+    const lost = this.lost;
+    if (lost?.token === undefined) return undefined;
+    return {
+      line: formatResume(lost.clientId, lost.token, lost.received),
+      clientId: lost.clientId,
+    };
+  }
+
   #onClosed(transportError: Error | undefined): void {
     const error = this.#closeError ?? closeError(transportError);
     this.#closeError = undefined;
+    // Kept for a resume; a failed reconnect attempt keeps the first loss's session.
+    if (this.selfId !== undefined) {
+      this.lost = {
+        clientId: this.selfId,
+        token: this.#token,
+        received: this.#received,
+        room: this.rooms.room,
+        groups: [...this.groups],
+      };
+    }
+    this.#token = undefined;
     this.transport = undefined;
     this.udp?.close();
     this.udp = undefined;
@@ -156,7 +217,11 @@ export abstract class ClientConnection extends TypedEmitter<ClientEvents> {
     if (outcome === 'cancelled') return;
     if (outcome === undefined) {
       this.statusNow = 'open';
-      this.emit('reconnected', { clientId: this.selfId ?? -1, room: this.rooms.room?.name });
+      this.emit('reconnected', {
+        clientId: this.selfId ?? -1,
+        room: this.rooms.room?.name,
+        ...this.reconnectedBy,
+      });
       return;
     }
     this.statusNow = 'closed';

@@ -39,8 +39,18 @@ export interface ClientEvents {
   error: RoomwireError;
   /** The connection ended; `reconnecting` when the client is trying to get it back. */
   close: { error: RoomwireError | undefined; reconnecting: boolean };
-  /** Back after a lost connection: logged in again (new id) and back in the room. */
-  reconnected: { clientId: number; room: string | undefined };
+  /**
+   * Back after a lost connection. `resumed`: the server kept the session (protocol §10), so
+   * the id, the room, the groups and the master role are the same, and the `replayed` lines
+   * missed meanwhile were delivered as events; nobody saw this client leave. Otherwise it
+   * logged in again (a new id) and rejoined its room.
+   */
+  reconnected: {
+    clientId: number;
+    room: string | undefined;
+    resumed: boolean;
+    replayed: number;
+  };
 }
 
 /** `idle` before `connect()`, `open` when usable, `closed` after `close()` or giving up. */

@@ -168,12 +168,41 @@ export class RoomwireClient extends ClientConnection {
   }
 
   protected override async restore(): Promise<void> {
+    this.reconnectedBy = { resumed: false, replayed: 0 };
+    if (await this.#resumeNow()) {
+      if (this.#wantUdp) await this.#bindUdpNow();
+      return;
+    }
     const login = this.#login;
     if (login === undefined) return;
     await this.#loginNow(login.username, login.password);
     if (this.#wantUdp) await this.#bindUdpNow();
     const room = this.wantedRoom;
     if (room !== undefined) await this.#joinNow(room.name, room.password);
+  }
+
+  /**
+   * Takes the lost session back when the server offered a resume (§10); false when it refused
+   * (the session is gone: log in afresh). A lost connection fails the attempt as a whole, and
+   * the next attempt tries the resume again.
+   */
+  async #resumeNow(): Promise<boolean> {
+    const resume = this.resumeLine();
+    if (resume === undefined) return false;
+    try {
+      await this.requests.add(resume.line, (event) =>
+        event.type === 'resumed' && event.clientId === resume.clientId
+          ? { value: true }
+          : undefined,
+      );
+    } catch (error) {
+      const code = (error as RoomwireError).code;
+      if (code !== 'resume_failed' && code !== 'resume_gap') throw error;
+      this.lost = undefined;
+      return false;
+    }
+    this.lost = undefined;
+    return true;
   }
 
   #loginNow(username: string, password: string): Promise<number> {

@@ -12,6 +12,11 @@ export function formatLogin(username: string, password: string): string {
 }
 
 /** `1` or `1:password`. */
+/** `6:<clientId>:<token>:<received>`: resume a session instead of logging in (§10). */
+export function formatResume(clientId: number, token: string, received: number): string {
+  return `6:${clientId}:${token}:${received}\n`;
+}
+
 export function formatListRooms(password = ''): string {
   return password === '' ? '1' : `1:${password}`;
 }

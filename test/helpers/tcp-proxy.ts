@@ -48,6 +48,18 @@ export class TcpProxy {
     return open;
   }
 
+  /**
+   * Breaks every open connection as a failing network does: a reset on both sides, so the
+   * server sees a socket error and the client a lost connection (protocol §10). Keeps listening.
+   */
+  resetAll(): void {
+    for (const { client, upstream } of this.#pairs) {
+      client.resetAndDestroy();
+      upstream.resetAndDestroy();
+    }
+    this.#pairs.clear();
+  }
+
   /** Destroys every connection and stops listening. */
   close(): Promise<void> {
     for (const { client, upstream } of this.#pairs) {

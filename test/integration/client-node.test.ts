@@ -9,6 +9,7 @@ import {
   type RoomwireClient,
   type WebSocketConstructor,
 } from '../../src/client/index.js';
+import { TcpProxy } from '../helpers/tcp-proxy.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const isCode = (code: string) => (error: unknown) =>
@@ -191,6 +192,74 @@ describe('the client library reconnecting', { timeout: 30_000 }, () => {
       await peer.close();
     } finally {
       await bot.close();
+      await server.stop();
+    }
+  });
+
+  it('resumes through a broken connection: same id, same room, the missed messages, no leave seen', async () => {
+    const server = await startTestServer();
+    const proxy = await TcpProxy.start(server.port);
+    const bot = await connect({
+      host: '127.0.0.1',
+      port: proxy.port,
+      reconnect: { initialDelayMs: 50, maxDelayMs: 200 },
+    });
+    const peer = await connect({ host: '127.0.0.1', port: server.port });
+    try {
+      const botId = await bot.login('bot', 'pw');
+      await bot.join('kept');
+      await peer.login('peer', 'pw');
+      await peer.join('kept');
+      const peerSaw: string[] = [];
+      peer.on('left', (event) => peerSaw.push(`left ${event.clientId}`));
+      const botGot: string[] = [];
+      bot.on('message', (event) => botGot.push(event.payload));
+      const reconnected = nextEvent(bot, 'reconnected');
+      proxy.resetAll();
+      // Sent while the bot is away: kept by the server and replayed on the resume.
+      peer.send(0, 'while away 1');
+      peer.send(2, 'while away 2');
+      const back = await reconnected;
+      // The two messages, and whatever else was still in flight when the connection broke.
+      const { replayed, ...rest } = back;
+      assert.deepEqual(rest, { clientId: botId, room: 'kept', resumed: true });
+      assert.ok(replayed >= 2, `replayed ${replayed}`);
+      assert.deepEqual(botGot, ['while away 1', 'while away 2']);
+      assert.equal(bot.clientId, botId);
+      assert.deepEqual(bot.room?.members, [botId, peer.clientId]);
+      assert.equal(bot.room?.masterId, botId);
+      const atPeer = nextEvent(peer, 'message');
+      bot.send(0, 'back');
+      assert.equal((await atPeer).payload, 'back');
+      assert.deepEqual(peerSaw, [], 'the peer never saw the bot leave');
+    } finally {
+      await bot.close();
+      await peer.close();
+      await proxy.close();
+      await server.stop();
+    }
+  });
+
+  it('logs in afresh and rejoins when the server refuses the resume', async () => {
+    const server = await startTestServer({ resumeTtlMs: 100 });
+    const proxy = await TcpProxy.start(server.port);
+    const bot = await connect({
+      host: '127.0.0.1',
+      port: proxy.port,
+      reconnect: { initialDelayMs: 600, maxDelayMs: 600 },
+    });
+    try {
+      const firstId = await bot.login('bot', 'pw');
+      await bot.join('again');
+      const reconnected = nextEvent(bot, 'reconnected');
+      proxy.resetAll();
+      const back = await reconnected;
+      assert.equal(back.resumed, false);
+      assert.notEqual(back.clientId, firstId);
+      assert.equal(back.room, 'again');
+    } finally {
+      await bot.close();
+      await proxy.close();
       await server.stop();
     }
   });
