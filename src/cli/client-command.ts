@@ -79,7 +79,8 @@ export async function runClientCommand(args: string[], io: ClientCommandIo): Pro
   const target = { host: values.host, port };
   try {
     if (values.raw) return await runRaw(target, lines, reader, print, waitMs, interactive);
-    const client = await connect(target);
+    // At a terminal a lost connection is won back, by a resume when the server keeps it.
+    const client = await connect({ ...target, reconnect: interactive });
     const setup: string[] = [];
     if (values.name !== undefined) setup.push(`login ${values.name} ${values.password}`);
     if (values.room !== undefined) setup.push(`join ${values.room}`);
@@ -113,9 +114,19 @@ async function runFriendly(
   let failed = false;
   let closed = false;
   client.on('close', (event) => {
+    const why = event.error === undefined ? '' : `: ${event.error.message}`;
+    if (event.reconnecting) return print(`* connection lost${why}; reconnecting`);
     closed = true;
-    print(`* connection closed${event.error === undefined ? '' : `: ${event.error.message}`}`);
+    print(`* connection closed${why}`);
     reader.close();
+  });
+  client.on('reconnected', ({ clientId, room, resumed, replayed }) => {
+    const where = room === undefined ? '' : ` in ${room}`;
+    print(
+      resumed
+        ? `* back as ${clientId}${where}: session resumed, ${replayed} missed lines replayed`
+        : `* back as ${clientId}${where}: a new session (the old one was gone)`,
+    );
   });
   const run = async (line: string): Promise<boolean> => {
     const outcome = await runClientLine(client, line, print);
