@@ -89,6 +89,46 @@ export function capacityContract(target: ContractTarget): void {
       assert.match(await watcher.client.next(wait), /(^1:|,)ghost-1(,|$)/);
       await assertRoomsAsTold(fixture);
     });
+
+    it('gives a place freed by a leave to one simultaneous joiner at most, the others staying where they were', async (t) => {
+      const fixture = await worldFor(t, { maxRoomMembers: 3 });
+      const members = await fixture.players(3);
+      for (const { client } of members) await client.joinRoom('full');
+      const switchers = await fixture.players(4);
+      for (const [index, { client }] of switchers.entries()) await client.joinRoom(`side${index}`);
+      (members[2] as Player).client.send('2:-1');
+      for (const { client } of switchers) client.send('2:full');
+      const first = await Promise.all(switchers.map(({ client }) => client.next(2 * wait)));
+      const admitted = switchers.filter((_, index) => !(first[index] as string).startsWith('9:'));
+      assert.ok(admitted.length <= 1, JSON.stringify(first));
+      for (const [index, line] of first.entries()) {
+        // A switcher let in leaves its side room first; a refused one stays in it.
+        if (line.startsWith('9:')) assert.match(line, /^9:room_full:/);
+        else assert.equal(line, `2:${(switchers[index] as Player).id}:`);
+      }
+      await assertRoomsAsTold(fixture);
+    });
+  });
+
+  describe('wrong_room_password under concurrent creations', { timeout: 60_000 }, () => {
+    const fixture = useWorld(target);
+
+    it('lets one of two clients creating one private room at once make it, with its password', async () => {
+      const creators = await fixture.players(2);
+      for (const [index, { client }] of creators.entries()) client.send(`2:vault:pw${index}`);
+      const first = await Promise.all(creators.map(({ client }) => client.next(2 * wait)));
+      const winner = first.findIndex((line) => !line.startsWith('9:'));
+      assert.ok(winner >= 0, JSON.stringify(first));
+      assert.equal(first[winner], `2:${(creators[winner] as Player).id}:vault`);
+      assert.match(first[1 - winner] ?? '', /^9:wrong_room_password:/);
+      // The room is private with the winner's password only.
+      const loser = creators[1 - winner] as Player;
+      loser.client.send(`1:pw${1 - winner}`);
+      assert.equal(await loser.client.next(wait), '1:');
+      loser.client.send(`1:pw${winner}`);
+      assert.equal(await loser.client.next(wait), '1:vault-1');
+      await assertRoomsAsTold(fixture);
+    });
   });
 
   describe('too_many_rooms under concurrent creations', { timeout: 60_000 }, () => {

@@ -46,12 +46,18 @@ export function orderingContract(target: ContractTarget): void {
 
     it('gives every member the same order of ordered messages, joins, leaves and master changes', async () => {
       // Three members joined one after another (so the first is master), on different nodes.
-      const members = await fixture.players(3);
+      // With two nodes, the leaver is the second node's only member, and the late joiner comes
+      // to that node: it may have to start its replica of the room again, in mid-traffic.
+      const members = [
+        await fixture.login('leaver', 1),
+        await fixture.login('first', 0),
+        await fixture.login('second', 2),
+      ];
       const [leaver, first, second] = members as [Player, Player, Player];
       for (const { client } of members) await client.joinRoom(ROOM);
       await Promise.all(members.map(({ client }, index) => client.nextLines(2 - index, wait)));
-      const visitor = await fixture.login('visitor');
-      const late = await fixture.login('late');
+      const visitor = await fixture.login('visitor', 0);
+      const late = await fixture.login('late', 1);
 
       // The burst, pipelined: the visitor comes and goes twice, the master leaves half way and a
       // late joiner arrives, while all three members send, alternating modes 3 and 2.
@@ -117,6 +123,44 @@ export function orderingContract(target: ContractTarget): void {
       assert.deepEqual(messagesOf(firstStream, first), expect(first, PER_SENDER, true));
       assert.deepEqual(messagesOf(firstStream, second), expect(second, PER_SENDER, false));
       assert.deepEqual(messagesOf(leaverStream, leaver), expect(leaver, PER_SENDER / 2, true));
+      await assertRoomsAsTold(fixture);
+    });
+
+    it("applies one client's pipelined joins, leaves and messages in the order it sent them", async () => {
+      const [watcher, mover] = (await fixture.players(2)) as [Player, Player];
+      await watcher.client.joinRoom('pipelined');
+      // One write: nothing waits for an answer before the next command.
+      mover.client.write(
+        ['2:pipelined', '3:1:first', '2:-1', '3:1:refused', '2:pipelined', '3:3:second', ''].join(
+          '\n',
+        ),
+      );
+      assert.deepEqual(await watcher.client.nextLines(5, wait), [
+        `2:${mover.id}:pipelined`,
+        `3:${mover.id}:first`,
+        `2:${mover.id}:`,
+        `2:${mover.id}:pipelined`,
+        `3:${mover.id}:second`,
+      ]);
+      const joinSequence = [
+        `2:${mover.id}:pipelined`,
+        `2:${watcher.id}:pipelined`,
+        `4:${watcher.id}`,
+      ];
+      const moverLines = await mover.client.nextLines(10, wait);
+      assert.match(moverLines[5] ?? '', /^9:not_in_room:/);
+      moverLines[5] = '9:not_in_room';
+      assert.deepEqual(moverLines, [
+        ...joinSequence,
+        `3:${mover.id}:first`,
+        `2:${mover.id}:`,
+        '9:not_in_room',
+        ...joinSequence,
+        `3:${mover.id}:second`,
+      ]);
+      for (const player of [watcher, mover]) {
+        assert.deepEqual(await player.client.quiet(target.quietMs), []);
+      }
       await assertRoomsAsTold(fixture);
     });
   });

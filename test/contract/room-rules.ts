@@ -42,6 +42,16 @@ export function roomRulesContract(target: ContractTarget): void {
 
     const newRoom = (): string => `room${(rooms += 1)}`;
 
+    /** Three new clients joined to a new room one after another, every line checked. */
+    async function roomOfThree(): Promise<[Player, Player, Player]> {
+      const [a, b, c] = (await players(3)) as [Player, Player, Player];
+      const room = newRoom();
+      await join(a, room, []);
+      await join(b, room, [a]);
+      await join(c, room, [a, b]);
+      return [a, b, c];
+    }
+
     it('sends the full join sequence to three clients, byte for byte', async () => {
       const [a, b, c] = (await players(3)) as [Player, Player, Player];
       const room = newRoom();
@@ -94,11 +104,7 @@ export function roomRulesContract(target: ContractTarget): void {
     });
 
     it('makes the oldest remaining member master when the master leaves with 2:-1', async () => {
-      const [a, b, c] = (await players(3)) as [Player, Player, Player];
-      const room = newRoom();
-      await join(a, room, []);
-      await join(b, room, [a]);
-      await join(c, room, [a, b]);
+      const [a, b, c] = await roomOfThree();
       a.client.send('2:-1');
       assert.equal(await nextLine(a), `2:${a.id}:`);
       assert.deepEqual(await nextLines(b, 2), [`2:${a.id}:`, `4:${b.id}`]);
@@ -108,11 +114,7 @@ export function roomRulesContract(target: ContractTarget): void {
     });
 
     it('tells the others 2:<id>: and 4:<new master> when the master disconnects', async () => {
-      const [a, b, c] = (await players(3)) as [Player, Player, Player];
-      const room = newRoom();
-      await join(a, room, []);
-      await join(b, room, [a]);
-      await join(c, room, [a, b]);
+      const [a, b, c] = await roomOfThree();
       a.client.socket.destroy();
       assert.deepEqual(await nextLines(b, 2), [`2:${a.id}:`, `4:${b.id}`]);
       assert.deepEqual(await nextLines(c, 2), [`2:${a.id}:`, `4:${b.id}`]);
@@ -170,6 +172,20 @@ export function roomRulesContract(target: ContractTarget): void {
       assert.ok(
         after.includes(`${secret}-2`) && !after.some((entry) => entry.startsWith(`${open1}-`)),
       );
+      await assertRoomsAsTold(fixture);
+    });
+
+    it('forgets the password of a private room once it is destroyed: made again without one, it is public', async () => {
+      const [a, b, c] = (await players(3)) as [Player, Player, Player];
+      const room = newRoom();
+      a.client.send(`2:${room}:pw1`);
+      assert.deepEqual(await nextLines(a, 2), [`2:${a.id}:${room}`, `4:${a.id}`]);
+      a.client.send('2:-1');
+      assert.equal(await nextLine(a), `2:${a.id}:`);
+      await join(b, room, []);
+      await join(c, room, [b]);
+      c.client.send('1');
+      assert.ok((await nextLine(c)).slice(2).split(',').includes(`${room}-2`));
       await assertRoomsAsTold(fixture);
     });
   });

@@ -35,7 +35,7 @@ export const IN_PROCESS: ContractTarget = {
   nodeCount: 1,
   idsFromOne: true,
   quietMs: 100,
-  lineTimeoutMs: 2_000,
+  lineTimeoutMs: 5_000,
   async start(settings = {}, authenticator) {
     const server = await startTestServer(settings, authenticator);
     return { nodes: [server], stop: () => server.stop() };
@@ -75,8 +75,11 @@ export interface Player {
 export interface WorldFixture {
   readonly target: ContractTarget;
   world(): ContractWorld;
-  /** Logs in a client on the next node in turn; it is closed when the block ends. */
-  login(username: string): Promise<Player>;
+  /**
+   * Logs in a client on node `node` (modulo the node count), by default the next node in turn;
+   * it is closed when the block ends.
+   */
+  login(username: string, node?: number): Promise<Player>;
   /** `count` clients, logged in one after another, taking turns over the nodes. */
   players(count: number): Promise<Player[]>;
   /** Every client logged in so far, closed ones included. */
@@ -123,8 +126,8 @@ function fixtureOf(
   world: () => ContractWorld,
 ): WorldFixture & { closeClients(): void } {
   const opened: Player[] = [];
-  const login = async (username: string): Promise<Player> => {
-    const node = opened.length % target.nodeCount;
+  const login = async (username: string, turn = opened.length): Promise<Player> => {
+    const node = turn % target.nodeCount;
     const server = world().nodes[node] as TestServer;
     const { client, id } = await LineClient.login(server.port, username);
     const player = { client, id, node };
