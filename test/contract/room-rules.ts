@@ -175,6 +175,29 @@ export function roomRulesContract(target: ContractTarget): void {
       await assertRoomsAsTold(fixture);
     });
 
+    it('keeps rooms apart whose names hold pattern, hash-tag or other odd characters', async () => {
+      const names = ['*', 'a*', '?', '[a]', '{a}', 'a}', '{', 'a', 'a b', 'é😀', 'x-1'];
+      const pairs: [string, Player, Player][] = [];
+      for (const name of names) {
+        const [a, b] = (await players(2)) as [Player, Player];
+        await join(a, name, []);
+        await join(b, name, [a]);
+        pairs.push([name, a, b]);
+      }
+      for (const [name, a] of pairs) a.client.send(`3:1:in ${name}`);
+      for (const [name, a, b] of pairs) {
+        for (const player of [a, b]) assert.equal(await nextLine(player), `3:${a.id}:in ${name}`);
+      }
+      const [, lister] = pairs[0] as [string, Player, Player];
+      lister.client.send('1');
+      const listed = (await nextLine(lister)).slice(2).split(',');
+      for (const name of names)
+        assert.ok(listed.includes(`${name}-2`), `${name}: ${listed.join()}`);
+      const extra = await Promise.all(pairs.flatMap(([, a, b]) => [quiet(a), quiet(b)]));
+      assert.deepEqual(extra.flat(), []);
+      await assertRoomsAsTold(fixture);
+    });
+
     it('forgets the password of a private room once it is destroyed: made again without one, it is public', async () => {
       const [a, b, c] = (await players(3)) as [Player, Player, Player];
       const room = newRoom();
