@@ -7,7 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 
-const ALL_SUITES = ['unit', 'integration', 'cluster', 'browser'];
+const ALL_SUITES = ['unit', 'contract', 'integration', 'cluster', 'browser'];
 const suites = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ALL_SUITES;
 
 function testFiles(dir) {

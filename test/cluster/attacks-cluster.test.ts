@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { eventually } from '../helpers/admin-http.js';
 import { deletePrefix, REDIS_URL, startCluster, testPrefix } from '../helpers/cluster.js';
 import { besideControlGroup } from '../helpers/control-group.js';
+import { JoinOrderModel } from '../helpers/join-order-model.js';
 import { LineClient } from '../helpers/line-client.js';
 import { assertStillAnswered, offend, writeRaw, type Offender } from '../helpers/offenders.js';
 import { racesBesideControlGroup } from '../helpers/races.js';
@@ -22,12 +23,16 @@ const BAD_JOINS: readonly Buffer[] = [
   Buffer.concat([Buffer.from('2:'), Buffer.from([0xff, 0xfe, 0x80]), Buffer.from('\n')]),
 ];
 
-/** Each room's members, as every node's replica holds them and as Redis holds them. */
+/**
+ * Each room's members, as every node's replica holds them and as Redis holds them, in the join
+ * order and with the master of the reference model (what the clients were told).
+ */
 async function assertClusterAgrees(
   nodes: readonly TestServer[],
   redis: Redis,
   prefix: string,
   live: ReadonlySet<number>,
+  model: JoinOrderModel,
 ): Promise<void> {
   // The truth: each node's own sessions, and the room each says it is in.
   const sessions = nodes.flatMap((node) => node.server.view.sessions());
@@ -39,19 +44,18 @@ async function assertClusterAgrees(
     if (room === undefined || clientId === undefined) continue;
     expected.set(room, (expected.get(room) ?? new Set()).add(clientId));
   }
-  // Every node's replica of every room it holds: those members, the oldest first and master.
+  // Every node's replica of every room it holds: those members, in the model's join order and
+  // with its master (so the nodes agree with each other too).
   const views = new Map<string, readonly number[]>();
   for (const [index, node] of nodes.entries()) {
     const rooms = node.server.view.rooms();
-    for (const { name, memberIds, masterId } of rooms) {
+    for (const { name, memberIds } of rooms) {
       const where = `node ${index}, room ${name}`;
       assert.ok(memberIds.length > 0, `${where}: empty but alive`);
       assert.deepEqual(new Set(memberIds), expected.get(name), `${where}: members`);
-      assert.equal(masterId, memberIds[0], `${where}: the master is the oldest member`);
-      const other = views.get(name);
-      if (other !== undefined) assert.deepEqual(memberIds, other, `${where}: nodes disagree`);
       views.set(name, memberIds);
     }
+    model.assertSnapshot(rooms, `node ${index}`);
     const held = new Set(rooms.map((room) => room.name));
     for (const session of node.server.view.sessions()) {
       if (session.room !== undefined) {
@@ -153,7 +157,10 @@ describe('attacks on a two-node cluster', { timeout: 60_000 }, () => {
     await assertStillAnswered(alive);
     // Once they are gone, nothing of them is left, in either node or in Redis.
     for (const client of offenders) client.close();
-    await eventually(() => assertClusterAgrees(nodes, redis, prefix, new Set()), 5000);
+    await eventually(
+      () => assertClusterAgrees(nodes, redis, prefix, new Set(), new JoinOrderModel([])),
+      5000,
+    );
     // Both nodes still serve, and still relay to each other.
     const [first, second] = await Promise.all(
       nodes.map((server, index) => LineClient.login(server.port, `after${index}`)),
@@ -180,7 +187,7 @@ describe('attacks on a two-node cluster', { timeout: 60_000 }, () => {
         open.push(racer.client);
         return racer;
       },
-      check: (live) => assertClusterAgrees(nodes, redis, prefix, live),
+      check: (live, model) => assertClusterAgrees(nodes, redis, prefix, live, model),
       report: (message) => t.diagnostic(message),
     });
   });

@@ -8,6 +8,7 @@ import type { ClientId, Effect } from '../../src/core/types.js';
 import { ERROR_CODES } from '../../src/protocol/error-codes.js';
 import { LineDecoder } from '../../src/protocol/line-decoder.js';
 import { CoreHarness } from './core-harness.js';
+import { JoinOrderModel, MemberViewBuilder } from './join-order-model.js';
 import { assertRelayConsistent } from './relay-invariants.js';
 
 /**
@@ -68,6 +69,8 @@ export class CoreFuzzer {
   #now = 0;
   /** The address each client bound last, from the core's `udp-bound` events. */
   readonly #bound = new Map<ClientId, string>();
+  /** What each live connection was told of its room, from every line it received. */
+  readonly #views = new Map<number, MemberViewBuilder>();
 
   /** Applies one step and checks every invariant; throws an AssertionError naming the step. */
   apply(step: FuzzStep): void {
@@ -77,7 +80,10 @@ export class CoreFuzzer {
       core.relay.sessions().some((session) => session.connId === conn);
     switch (step[0]) {
       case 'connect':
-        if (!live(step[1])) core.connect(step[1], FUZZ_IPS[step[2] % FUZZ_IPS.length]);
+        if (!live(step[1])) {
+          this.#views.set(step[1], new MemberViewBuilder());
+          core.connect(step[1], FUZZ_IPS[step[2] % FUZZ_IPS.length]);
+        }
         break;
       case 'line':
         // Through a decoder, as a transport would: a step's text may hold several lines.
@@ -110,8 +116,13 @@ export class CoreFuzzer {
 
   #check(label: string): void {
     const sessions = this.core.relay.sessions();
-    assertRelayConsistent(sessions, this.core.relay.rooms());
+    for (const { connId, line } of this.core.deliveries()) this.#views.get(connId)?.observe(line);
     const liveConns = new Set(sessions.map((session) => session.connId));
+    for (const connId of [...this.#views.keys()]) {
+      if (!liveConns.has(connId)) this.#views.delete(connId);
+    }
+    const model = new JoinOrderModel(this.#views.values());
+    assertRelayConsistent(sessions, this.core.relay.rooms(), model);
     const liveClients = new Set(sessions.map((session) => session.clientId));
     for (const event of this.core.events()) {
       if (event.kind === 'udp-bound') {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { eventually } from './admin-http.js';
 import { besideControlGroup, type Endpoint } from './control-group.js';
+import { JoinOrderModel, viewOf } from './join-order-model.js';
 import type { LineClient } from './line-client.js';
 import { seededRandom } from './seeded-random.js';
 
@@ -17,8 +18,12 @@ export interface RaceOptions {
   readonly rooms: readonly string[];
   /** Connects and logs in racer number `index` (counting every racer ever connected). */
   connect(index: number): Promise<Racer>;
-  /** Throws unless the servers' state is consistent with exactly these live client ids. */
-  check(live: ReadonlySet<number>): Promise<void> | void;
+  /**
+   * Throws unless the servers' state is consistent with exactly these live client ids, and its
+   * rooms with the reference model built from what the live racers received (the control
+   * group's room known in its members' join order).
+   */
+  check(live: ReadonlySet<number>, model: JoinOrderModel): Promise<void> | void;
   /** Told the run's seed first (a test's `t.diagnostic`), so that a failure can be replayed. */
   report(message: string): void;
 }
@@ -38,22 +43,33 @@ export async function racesBesideControlGroup(
   const seed = Date.now() % 1_000_000;
   options.report(`seed ${seed}`);
   await besideControlGroup(server, async (group) => {
-    const control = new Set(group.members.map((member) => member.id));
-    await runRaces(options, seed, control);
+    const known = new Map<string, number[]>();
+    // The members joined one after another, each once the previous one's join was answered.
+    for (const { room, id } of group.members) {
+      if (room !== undefined) known.set(room, [...(known.get(room) ?? []), id]);
+    }
+    await runRaces(options, seed, known);
   });
 }
 
 async function runRaces(
   options: RaceOptions,
   seed: number,
-  bystanders: ReadonlySet<number>,
+  known: ReadonlyMap<string, readonly number[]>,
 ): Promise<void> {
+  const bystanders = [...known.values()].flat();
   const next = seededRandom(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
   let racers: Racer[] = [];
   let connected = 0;
+  // The model is built again at each try: the racers' lines may still be on their way.
+  const model = (): JoinOrderModel =>
+    new JoinOrderModel(
+      racers.map(({ client }) => viewOf(client.lines)),
+      known,
+    );
   const settle = (live: ReadonlySet<number>, when: string): Promise<void> =>
-    eventually(() => options.check(live), 5000).catch((error: Error) =>
+    eventually(() => options.check(live, model()), 5000).catch((error: Error) =>
       assert.fail(`${when}, seed ${seed}: ${error.message}`),
     );
   for (let round = 0; round < options.rounds; round += 1) {
@@ -78,5 +94,6 @@ async function runRaces(
     await settle(new Set([...bystanders, ...racers.map((racer) => racer.id)]), `round ${round}`);
   }
   for (const { client } of racers) client.close();
-  await settle(bystanders, 'after the last round');
+  racers = [];
+  await settle(new Set(bystanders), 'after the last round');
 }

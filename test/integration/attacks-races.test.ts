@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RoomwireServer } from '../../src/server/roomwire-server.js';
+import type { JoinOrderModel } from '../helpers/join-order-model.js';
 import { LineClient } from '../helpers/line-client.js';
 import { racesBesideControlGroup } from '../helpers/races.js';
 import { assertRelayConsistent } from '../helpers/relay-invariants.js';
@@ -10,12 +11,19 @@ const RACERS = 30;
 const ROUNDS = 6;
 const ROOMS = ['r0', 'r1', 'r2', 'r3', 'control'];
 
-/** Nobody in the core but the clients still connected, and the relay's own invariants. */
-function checkSnapshot(server: RoomwireServer, liveIds: ReadonlySet<number>): void {
+/**
+ * Nobody in the core but the clients still connected, the relay's own invariants, and each room's
+ * members and master those the racers were told.
+ */
+function checkSnapshot(
+  server: RoomwireServer,
+  liveIds: ReadonlySet<number>,
+  model: JoinOrderModel,
+): void {
   const sessions = server.view.sessions();
   const inCore = new Set(sessions.map((session) => session.clientId));
   assert.deepEqual(inCore, liveIds, 'the core holds exactly the live clients');
-  assertRelayConsistent(sessions, server.view.rooms());
+  assertRelayConsistent(sessions, server.view.rooms(), model);
 }
 
 describe('attack: join/leave races with random kills', { timeout: 60_000 }, () => {
@@ -33,7 +41,7 @@ describe('attack: join/leave races with random kills', { timeout: 60_000 }, () =
         pool.track(racer.client);
         return racer;
       },
-      check: (live) => checkSnapshot(running.server, live),
+      check: (live, model) => checkSnapshot(running.server, live, model),
       report: (message) => t.diagnostic(message),
     });
   });

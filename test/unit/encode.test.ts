@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import {
   encodeError,
@@ -12,7 +13,24 @@ import {
   encodeRoomList,
   encodeUdpConnected,
 } from '../../src/protocol/encode.js';
-import { closesConnection, ERROR_CODES, type ErrorCode } from '../../src/protocol/error-codes.js';
+import { closesConnection, ERROR_CODES } from '../../src/protocol/error-codes.js';
+
+/**
+ * The error-code table of docs/protocol.md section 7, as [code, closes] rows in document order.
+ * Fails when the section or its table is missing, or when a row is not `| \`code\` | yes/no |`.
+ */
+async function documentedErrorCodes(): Promise<[string, boolean][]> {
+  const text = await readFile(new URL('../../../docs/protocol.md', import.meta.url), 'utf8');
+  const section = /^## §7 Errors$([\s\S]*?)^## /m.exec(text)?.[1];
+  assert.ok(section !== undefined, 'docs/protocol.md has no section "§7 Errors"');
+  const table = section.split('\n').filter((line) => line.startsWith('|'));
+  assert.match(table[0] ?? '', /^\| code +\| closes +\|/, 'the table starts with code | closes');
+  return table.slice(2).map((line): [string, boolean] => {
+    const row = /^\| `([^`]+)` +\| (yes|no) +\|/.exec(line);
+    assert.ok(row !== null, `not a code row in docs/protocol.md: ${line}`);
+    return [row[1] as string, row[2] === 'yes'];
+  });
+}
 
 function bytes(text: string): Buffer {
   return Buffer.from(text, 'utf8');
@@ -105,22 +123,17 @@ describe('error codes', () => {
     }
   });
 
-  it('include every code named by the protocol', () => {
-    const named: ErrorCode[] = [
-      'not_logged_in',
-      'already_logged_in',
-      'auth_failed',
-      'malformed',
-      'unknown_command',
-      'not_in_room',
-      'bad_room_name',
-      'wrong_room_password',
-      'room_full',
-      'unknown_group',
-      'line_too_long',
-      'slow_consumer',
-    ];
-    for (const code of named) assert.ok(code in ERROR_CODES, code);
+  it('each have a row in the table of docs/protocol.md with the same closes value, and every row a code', async () => {
+    const rows = await documentedErrorCodes();
+    const documented = new Map(rows);
+    assert.equal(documented.size, rows.length, 'a code has two rows in docs/protocol.md');
+    for (const [code, { closes }] of Object.entries(ERROR_CODES)) {
+      assert.ok(documented.has(code), `docs/protocol.md section 7 has no row for ${code}`);
+      assert.equal(documented.get(code), closes, `docs/protocol.md: closes of ${code}`);
+    }
+    for (const [code] of rows) {
+      assert.ok(code in ERROR_CODES, `docs/protocol.md documents ${code}, which is not a code`);
+    }
   });
 
   it('close the connection for line_too_long, slow_consumer and too_many_auth_failures only among client faults', () => {

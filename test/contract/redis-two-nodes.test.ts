@@ -1,0 +1,4 @@
+import { contractSuite } from './contract-suite.js';
+import { redisTarget } from './targets.js';
+
+contractSuite(redisTarget(2));
