@@ -32,7 +32,7 @@ export class MemberViewBuilder implements MemberView {
   #joining = false;
 
   observe(line: string): void {
-    const login = /^0:(\d+)$/.exec(line);
+    const login = /^0:(\d+)(?::[\w-]+)?$/.exec(line);
     if (login !== null) {
       if (this.clientId === undefined) this.clientId = Number(login[1]);
       else this.anomalies.push(`a second login answer: ${line}`);
