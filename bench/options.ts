@@ -42,6 +42,16 @@ Flags (defaults in brackets):
                      on socket.io-client, websocket transport only), then Roomwire over
                      WebSocket (/ws), and print Roomwire's figures as ratios to Socket.IO's;
                      chatter, saturate and connect; implies --transport ws
+  --against REF      compare the working tree with another commit (a branch, tag, sha or
+                     HEAD~1): REF is checked out into a temporary git worktree, linked to
+                     this node_modules when package-lock.json is the same (else npm ci),
+                     compiled with tsc, and both run the workload in alternating pairs
+                     (REF first, then the working tree, then the other way round); the
+                     ratios are the working tree's over REF's, with their medians.
+                     Build the working tree first (npx tsc -p tsconfig.json)
+  --keep-against     keep REF's built worktree (in the temp dir) for the next --against run
+  --pairs N          alternating pairs of runs for a two-server comparison: --against [3],
+                     --baseline, --cluster, --socketio [1]
   --baseline-cork    use the baseline relay's one batching variant (baseline-cork): each
                      socket is corked while one read is handled, so a read's lines to one
                      recipient leave in one writev
@@ -61,6 +71,8 @@ Examples:
   npm run bench -- chatter --transport ws --baseline
   npm run bench -- chatter --rooms 50 --clients 10 --hz 20 --size 64 --socketio
   npm run bench -- chatter --cluster --nodes 2
+  npm run bench -- chatter --against main
+  npm run bench -- saturate --against HEAD~1 --pairs 5
 `;
 
 export interface BenchOptions {
@@ -84,6 +96,11 @@ export interface BenchOptions {
   readonly serverLog: string | undefined;
   readonly logLevel: string;
   readonly pin: boolean;
+  /** `--against`: the git ref whose build is compared with the working tree. */
+  readonly against: string | undefined;
+  readonly keepAgainst: boolean;
+  /** Alternating pairs of runs when two servers are compared. */
+  readonly pairs: number;
 }
 
 export type BenchTransport = 'tcp' | 'ws';
@@ -135,6 +152,9 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
       'server-log': text,
       'log-level': text,
       'no-pin': { type: 'boolean' },
+      against: text,
+      'keep-against': { type: 'boolean' },
+      pairs: text,
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -159,6 +179,20 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
   }
   if (values.cluster === true && (values.baseline === true || values.server !== undefined)) {
     throw new UsageError('--cluster runs Roomwire on one process and as a cluster: drop the rest');
+  }
+  const against = values.against;
+  if (
+    against !== undefined &&
+    (values.baseline === true ||
+      values['baseline-cork'] === true ||
+      values.cluster === true ||
+      values.socketio === true ||
+      values.server !== undefined)
+  ) {
+    throw new UsageError('--against compares two builds of Roomwire: drop the other comparison');
+  }
+  if (against !== undefined && against.trim() === '') {
+    throw new UsageError('--against needs a git ref');
   }
   const baseline: ServerKind = values['baseline-cork'] === true ? 'baseline-cork' : 'baseline';
   if (values.baseline === true && values.server !== undefined) {
@@ -192,18 +226,23 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     workers: number(values, 'workers', 2, 1, 64),
     transport,
     servers:
-      values.cluster === true
-        ? ['roomwire', 'cluster']
-        : values.baseline === true
-          ? [baseline, 'roomwire']
-          : values.socketio === true
-            ? ['socketio', 'roomwire']
-            : [server as ServerKind],
+      against !== undefined
+        ? ['against', 'roomwire']
+        : values.cluster === true
+          ? ['roomwire', 'cluster']
+          : values.baseline === true
+            ? [baseline, 'roomwire']
+            : values.socketio === true
+              ? ['socketio', 'roomwire']
+              : [server as ServerKind],
     nodes: number(values, 'nodes', 2, 1, 16),
     redisUrl: values.redis ?? 'redis://127.0.0.1:6379',
     profileDir: values.profile,
     serverLog: values['server-log'],
     logLevel: values['log-level'] ?? 'info',
     pin: values['no-pin'] !== true,
+    against,
+    keepAgainst: values['keep-against'] === true,
+    pairs: number(values, 'pairs', against === undefined ? 1 : 3, 1, 50),
   };
 }

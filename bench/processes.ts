@@ -16,6 +16,13 @@ const BASELINE_SCRIPT = fileURLToPath(new URL('./baseline-relay.js', import.meta
 const SOCKETIO_SCRIPT = fileURLToPath(new URL('./socketio-relay.js', import.meta.url));
 const WORKER_SCRIPT = fileURLToPath(new URL('./worker.js', import.meta.url));
 
+/** `--against`: the other commit's CLI, started for the server kind `against`. */
+let againstScript: string | undefined;
+
+export function setAgainstScript(script: string): void {
+  againstScript = script;
+}
+
 /** Every child still running, so that any exit path can kill them. */
 const live = new Set<ChildProcess>();
 
@@ -58,7 +65,7 @@ export function serverArgs(
   clusterPrefix: string,
 ): string[] {
   const args = ['--host', HOST, '--port', String(port)];
-  if (kind === 'roomwire' || kind === 'cluster') {
+  if (kind === 'roomwire' || kind === 'cluster' || kind === 'against') {
     args.push('--log-level', options.logLevel, '--http-port', String(httpPort));
     if (kind === 'cluster') {
       args.push('--cluster', options.redisUrl, '--cluster-prefix', clusterPrefix);
@@ -75,6 +82,22 @@ export function serverArgs(
   if (options.transport === 'ws') args.push('--ws-port', String(httpPort));
   if (kind === 'baseline-cork') args.push('--cork');
   return args;
+}
+
+function serverScript(kind: ServerKind): string {
+  switch (kind) {
+    case 'roomwire':
+    case 'cluster':
+      return ROOMWIRE_SCRIPT;
+    case 'against':
+      if (againstScript === undefined) throw new Error('--against: no build to start');
+      return againstScript;
+    case 'socketio':
+      return SOCKETIO_SCRIPT;
+    case 'baseline':
+    case 'baseline-cork':
+      return BASELINE_SCRIPT;
+  }
 }
 
 /**
@@ -98,11 +121,10 @@ export function startServer(
     );
   }
   const args = serverArgs(kind, { port, httpPort }, options, clusterPrefix);
-  const roomwire = kind === 'roomwire' || kind === 'cluster';
   const [file, argv] = pinned(pin, 0, [
     process.execPath,
     ...nodeFlags,
-    roomwire ? ROOMWIRE_SCRIPT : kind === 'socketio' ? SOCKETIO_SCRIPT : BASELINE_SCRIPT,
+    serverScript(kind),
     ...args,
   ]);
   const logFd = openSync(options.serverLog ?? '/dev/null', 'a');

@@ -6,9 +6,11 @@ import type { SetupReport, WorkerStats, Workload } from './types.js';
 
 /**
  * `cluster` is Roomwire on `--nodes` processes sharing one Redis (`--cluster`); `socketio` is
- * the bench's Socket.IO relay (`--socketio`).
+ * the bench's Socket.IO relay (`--socketio`); `against` is Roomwire built from another commit
+ * (`--against <git-ref>`).
  */
-export type ServerKind = 'baseline' | 'baseline-cork' | 'roomwire' | 'cluster' | 'socketio';
+export type ServerKind =
+  'baseline' | 'baseline-cork' | 'roomwire' | 'cluster' | 'socketio' | 'against';
 
 /** What the orchestrator measured around one server run. */
 export interface Measurements {
@@ -219,7 +221,7 @@ function cell(value: number | string | null | undefined): string {
 /** Roomwire / baseline, for the rows where a ratio means something. */
 export function ratio(ours: unknown, theirs: unknown): number | null {
   if (typeof ours !== 'number' || typeof theirs !== 'number' || theirs === 0) return null;
-  return round(ours / theirs, 2);
+  return round(ours / theirs, 3);
 }
 
 /** A readable table of one or more runs (columns), with a ratio column for two. */
@@ -238,10 +240,15 @@ export function formatTable(runs: readonly RunLine[]): string {
     }
     rows.push(row);
   }
-  const widths = header.map((_, column) =>
+  return layout(rows);
+}
+
+/** Rows of cells as aligned text: the first column to the left, the others to the right. */
+export function layout(rows: readonly (readonly string[])[]): string {
+  const widths = (rows[0] ?? []).map((_, column) =>
     Math.max(...rows.map((row) => (row[column] ?? '').length)),
   );
-  const line = (row: string[]): string =>
+  const line = (row: readonly string[]): string =>
     row
       .map((text, column) =>
         column === 0 ? text.padEnd(widths[0] ?? 0) : text.padStart(widths[column] ?? 0),
@@ -250,8 +257,11 @@ export function formatTable(runs: readonly RunLine[]): string {
   return rows.map(line).join('\n');
 }
 
+/** One pair's ratios, second server over first, as {@link comparison} makes them. */
+export type PairRatios = Record<string, number | null>;
+
 /** The ratios the project tracks (Roomwire / baseline), as the comparison JSON line holds them. */
-export function comparison(baseline: Results, roomwire: Results): Record<string, number | null> {
+export function comparison(baseline: Results, roomwire: Results): PairRatios {
   return {
     cpuUsPerDelivery: ratio(roomwire.server.cpuUsPerDelivery, baseline.server.cpuUsPerDelivery),
     latencyP50: ratio(roomwire.latencyUs.p50, baseline.latencyUs.p50),
@@ -261,4 +271,48 @@ export function comparison(baseline: Results, roomwire: Results): Record<string,
     peakRssKb: ratio(roomwire.server.peakRssKb, baseline.server.peakRssKb),
     cpuUsPerClient: ratio(roomwire.connect?.cpuUsPerClient, baseline.connect?.cpuUsPerClient),
   };
+}
+
+/** The median of the numbers (the mean of the middle two for an even count); null for none. */
+export function median(values: readonly number[]): number | null {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return null;
+  const middle = Math.floor(sorted.length / 2);
+  const upper = sorted[middle] as number;
+  return sorted.length % 2 === 1 ? upper : ((sorted[middle - 1] as number) + upper) / 2;
+}
+
+/** Each ratio's median over the pairs, skipping the pairs where it is null. */
+export function medianRatios(pairs: readonly PairRatios[]): PairRatios {
+  const keys = new Set(pairs.flatMap((pair) => Object.keys(pair)));
+  const out: PairRatios = {};
+  for (const key of keys) {
+    const values = pairs.map((pair) => pair[key]).filter((v): v is number => typeof v === 'number');
+    const m = median(values);
+    out[key] = m === null ? null : round(m, 3);
+  }
+  return out;
+}
+
+const PAIR_ROWS: readonly (readonly [string, string])[] = [
+  ['CPU per delivery', 'cpuUsPerDelivery'],
+  ['CPU per client (connect)', 'cpuUsPerClient'],
+  ['latency p50', 'latencyP50'],
+  ['latency p99', 'latencyP99'],
+  ['delivered/s', 'deliveredPerS'],
+  ['RSS per connection', 'rssPerConnKb'],
+  ['peak RSS', 'peakRssKb'],
+];
+
+/** The ratios of each pair (columns) and their medians, one row per tracked figure. */
+export function formatPairTable(pairs: readonly PairRatios[], medians: PairRatios): string {
+  const header = ['', ...pairs.map((_, index) => `pair ${index + 1}`), 'median'];
+  const show = (value: number | null | undefined): string =>
+    value === null || value === undefined ? '-' : `${value.toFixed(3)}x`;
+  const rows = [header];
+  for (const [label, key] of PAIR_ROWS) {
+    if (medians[key] === null || medians[key] === undefined) continue;
+    rows.push([label, ...pairs.map((pair) => show(pair[key])), show(medians[key])]);
+  }
+  return layout(rows);
 }

@@ -4,6 +4,8 @@
  * measures the server's CPU and memory from /proc around the measured window, merges what the
  * workers report, and prints one JSON line per server run and a readable table.
  */
+import { execFileSync } from 'node:child_process';
+import { prepareAgainst, ROOT, type AgainstBuild } from './against.js';
 import { parseOptions, USAGE, UsageError, type BenchOptions } from './options.js';
 import {
   clientTransport,
@@ -11,6 +13,7 @@ import {
   HOST,
   killAll,
   log,
+  setAgainstScript,
   sleep,
   snapshot,
   startServer,
@@ -30,7 +33,10 @@ import {
 import {
   buildResults,
   comparison,
+  formatPairTable,
   formatTable,
+  medianRatios,
+  type PairRatios,
   workloadFlags,
   type RunLine,
   type ServerKind,
@@ -191,35 +197,95 @@ async function main(argv: string[]): Promise<number> {
     log(`raise it in this shell (ulimit -n ${Math.max(needed, 65536)}) or lower --clients.`);
     return 1;
   }
-  const runs: RunLine[] = [];
-  let status = 0;
-  for (const kind of options.servers) {
-    const run = await runOnce(kind, options, pin);
-    runs.push(run);
-    process.stdout.write(`${JSON.stringify(run)}\n`);
-    const { generator, otherCpuUtil, clients, failedClients, errors } = run.results;
-    if (failedClients > 0) {
-      const codes = Object.entries(errors).map(([code, count]) => `${code}=${count}`);
-      log(`error: ${failedClients} clients never got ready on ${kind} (${codes.join(' ')})`);
-    }
-    if (clients === 0) status = 1;
-    if (generator.saturated)
-      log(`warning: the generator's core was saturated: it may be the limit`);
-    if (otherCpuUtil > 0.25) {
-      log(`warning: other processes used ${Math.round(otherCpuUtil * 100)}% of a core: noisy run`);
-    }
+  let build: AgainstBuild | undefined;
+  if (options.against !== undefined) {
+    build = prepareAgainst(options.against, options.keepAgainst, log);
+    setAgainstScript(build.script);
+    log(`against ${build.sha.slice(0, 12)} (${options.against}); working tree: ${workingTree()}`);
   }
-  const [first, second] = runs;
-  if (first !== undefined && second !== undefined) {
+  try {
+    return await runPairs(options, pin, build);
+  } finally {
+    build?.remove();
+  }
+}
+
+/** The working tree's commit and how many files differ from it, for the log. */
+function workingTree(): string {
+  try {
+    const git = (args: string[]): string =>
+      execFileSync('git', ['-C', ROOT, ...args], { encoding: 'utf8' }).trim();
+    const changed = git(['status', '--porcelain']).split('\n').filter(Boolean).length;
+    return `${git(['rev-parse', '--short=12', 'HEAD'])} + ${changed} changed file(s)`;
+  } catch {
+    return 'not a git checkout';
+  }
+}
+
+/**
+ * Runs each server once, or, for a comparison of two, `--pairs` alternating pairs: the first
+ * server then the second, then the other way round, so that a drift of the machine's load
+ * falls on both sides. Prints each run's JSON line, one comparison line per pair and, for
+ * more than one pair, a summary line with the median of each ratio.
+ */
+async function runPairs(
+  options: BenchOptions,
+  pin: boolean,
+  build: AgainstBuild | undefined,
+): Promise<number> {
+  const runs: RunLine[] = [];
+  const pairs: PairRatios[] = [];
+  let status = 0;
+  const [reference, candidate] = options.servers;
+  const pairCount = candidate === undefined ? 1 : options.pairs;
+  for (let pair = 0; pair < pairCount; pair += 1) {
+    const order = pair % 2 === 0 ? options.servers : [...options.servers].reverse();
+    const byKind = new Map<ServerKind, RunLine>();
+    for (const kind of order) {
+      if (pairCount > 1) log(`pair ${pair + 1} of ${pairCount}: ${kind}`);
+      const run = await runOnce(kind, options, pin);
+      const line = build !== undefined && kind === 'against' ? { ...run, commit: build.sha } : run;
+      runs.push(line);
+      byKind.set(kind, line);
+      process.stdout.write(`${JSON.stringify(line)}\n`);
+      status = Math.max(status, checkRun(run));
+    }
+    const first = reference === undefined ? undefined : byKind.get(reference);
+    const second = candidate === undefined ? undefined : byKind.get(candidate);
+    if (first === undefined || second === undefined) continue;
     const ratios = comparison(first.results, second.results);
+    pairs.push(ratios);
     process.stdout.write(
-      `${JSON.stringify({ kind: 'comparison', workload: options.workload, flags: first.flags, machine: first.machine, ratios })}\n`,
+      `${JSON.stringify({ kind: 'comparison', workload: options.workload, servers: [reference, candidate], pair: pair + 1, flags: first.flags, machine: first.machine, ...(build === undefined ? {} : { against: options.against, commit: build.sha }), ratios })}\n`,
     );
   }
   process.stdout.write(
     `\n${options.workload} ${JSON.stringify(runs[0]?.flags)}\n${formatTable(runs)}\n`,
   );
+  if (pairs.length > 1) {
+    const medians = medianRatios(pairs);
+    process.stdout.write(
+      `${JSON.stringify({ kind: 'summary', workload: options.workload, servers: [reference, candidate], pairs: pairs.length, ...(build === undefined ? {} : { against: options.against, commit: build.sha }), medians, perPair: pairs })}\n`,
+    );
+    process.stdout.write(
+      `\n${candidate} / ${reference}, ${pairs.length} alternating pairs\n${formatPairTable(pairs, medians)}\n`,
+    );
+  }
   return status;
+}
+
+/** Logs what makes a run doubtful; returns 1 when no client got ready. */
+function checkRun(run: RunLine): number {
+  const { generator, otherCpuUtil, clients, failedClients, errors } = run.results;
+  if (failedClients > 0) {
+    const codes = Object.entries(errors).map(([code, count]) => `${code}=${count}`);
+    log(`error: ${failedClients} clients never got ready on ${run.server} (${codes.join(' ')})`);
+  }
+  if (generator.saturated) log(`warning: the generator's core was saturated: it may be the limit`);
+  if (otherCpuUtil > 0.25) {
+    log(`warning: other processes used ${Math.round(otherCpuUtil * 100)}% of a core: noisy run`);
+  }
+  return clients === 0 ? 1 : 0;
 }
 
 process.on('SIGINT', () => {
