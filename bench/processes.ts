@@ -6,6 +6,7 @@ import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { BenchOptions } from './options.js';
+import { C_RELAY_BINARY } from './c-relay.js';
 import { cpuSeconds, machineBusySeconds } from './proc.js';
 import type { ServerKind } from './report.js';
 import type { FromWorker, ToWorker, WorkerPlan } from './types.js';
@@ -77,8 +78,9 @@ export function serverArgs(
     }
     return args;
   }
-  // The Socket.IO relay serves its WebSocket (and nothing else) on --port.
-  if (kind === 'socketio') return args;
+  // The Socket.IO relay serves its WebSocket (and nothing else) on --port; the C relay, TCP
+  // and UDP on --port.
+  if (kind === 'socketio' || kind === 'c-relay') return args;
   if (options.transport === 'ws') args.push('--ws-port', String(httpPort));
   if (kind === 'baseline-cork') args.push('--cork');
   return args;
@@ -94,6 +96,8 @@ function serverScript(kind: ServerKind): string {
       return againstScript;
     case 'socketio':
       return SOCKETIO_SCRIPT;
+    case 'c-relay':
+      return C_RELAY_BINARY;
     case 'baseline':
     case 'baseline-cork':
       return BASELINE_SCRIPT;
@@ -121,12 +125,11 @@ export function startServer(
     );
   }
   const args = serverArgs(kind, { port, httpPort }, options, clusterPrefix);
-  const [file, argv] = pinned(pin, 0, [
-    process.execPath,
-    ...nodeFlags,
-    serverScript(kind),
-    ...args,
-  ]);
+  const command =
+    kind === 'c-relay'
+      ? [serverScript(kind), ...args]
+      : [process.execPath, ...nodeFlags, serverScript(kind), ...args];
+  const [file, argv] = pinned(pin, 0, command);
   const logFd = openSync(options.serverLog ?? '/dev/null', 'a');
   const child = spawn(file, argv, { stdio: ['ignore', logFd, 'pipe'] });
   closeSync(logFd);

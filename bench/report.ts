@@ -7,10 +7,18 @@ import type { SetupReport, WorkerStats, Workload } from './types.js';
 /**
  * `cluster` is Roomwire on `--nodes` processes sharing one Redis (`--cluster`); `socketio` is
  * the bench's Socket.IO relay (`--socketio`); `against` is Roomwire built from another commit
- * (`--against <git-ref>`).
+ * (`--against <git-ref>`); `c-relay` is the bench's C relay (bench/c-relay.c).
  */
-export type ServerKind =
-  'baseline' | 'baseline-cork' | 'roomwire' | 'cluster' | 'socketio' | 'against';
+export const SERVER_KINDS = [
+  'baseline',
+  'baseline-cork',
+  'c-relay',
+  'roomwire',
+  'cluster',
+  'socketio',
+  'against',
+] as const;
+export type ServerKind = (typeof SERVER_KINDS)[number];
 
 /** What the orchestrator measured around one server run. */
 export interface Measurements {
@@ -63,6 +71,13 @@ export interface Results {
   };
   /** Cores' worth of CPU other processes used during the window: high means noisy figures. */
   readonly otherCpuUtil: number;
+  /** udp and vr: the deliveries sent over UDP, part of the totals above. */
+  readonly udp?: {
+    readonly expected: number;
+    readonly delivered: number;
+    readonly lost: number;
+    readonly lossRatio: number;
+  };
   readonly connect?: {
     readonly setupS: number;
     readonly joinLatencyUs: LatencySummary;
@@ -136,6 +151,19 @@ export function buildResults(workload: Workload, m: Measurements): Results {
     },
     otherCpuUtil: round(m.otherCpuS / m.cpuWindowS, 3),
   };
+  if (workload === 'udp' || workload === 'vr') {
+    const udpExpected = sum((s) => s.udpExpected);
+    const udpDelivered = sum((s) => s.udpReceived);
+    return {
+      ...results,
+      udp: {
+        expected: udpExpected,
+        delivered: udpDelivered,
+        lost: udpExpected - udpDelivered,
+        lossRatio: udpExpected === 0 ? 0 : round(1 - udpDelivered / udpExpected, 6),
+      },
+    };
+  }
   if (!isConnect) return results;
   return {
     ...results,
@@ -162,7 +190,22 @@ export function workloadFlags(options: BenchOptions): Record<string, unknown> {
   switch (options.workload) {
     case 'chatter':
     case 'udp':
-      return { rooms: options.rooms, clients: options.clients, hz: options.hz, ...common };
+      return {
+        rooms: options.rooms,
+        clients: options.clients,
+        hz: options.hz,
+        pacing: options.pacing,
+        ...common,
+      };
+    case 'vr':
+      return {
+        rooms: options.rooms,
+        clients: options.clients,
+        hz: options.hz,
+        eventHz: options.eventHz,
+        pacing: options.pacing,
+        ...common,
+      };
     case 'saturate':
       return { clients: options.clients, window: options.window, ...common };
     case 'connect':
@@ -185,6 +228,7 @@ const ROWS: readonly Row[] = [
   ['delivered/s', (r) => r.deliveredPerS, 'higher'],
   ['delivery ratio', (r) => r.deliveryRatio],
   ['lost deliveries', (r) => r.lost],
+  ['UDP loss', (r) => (r.udp === undefined ? undefined : `${(r.udp.lossRatio * 100).toFixed(3)}%`)],
   ['latency p50 (us)', (r) => r.latencyUs.p50, 'lower'],
   ['latency p90 (us)', (r) => r.latencyUs.p90, 'lower'],
   ['latency p99 (us)', (r) => r.latencyUs.p99, 'lower'],

@@ -6,6 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { prepareAgainst, ROOT, type AgainstBuild } from './against.js';
+import { buildCRelay } from './c-relay.js';
 import { parseOptions, USAGE, UsageError, type BenchOptions } from './options.js';
 import {
   clientTransport,
@@ -75,6 +76,8 @@ function plans(
     mode: workload === 'saturate' ? 1 : 0,
     size: options.size,
     hz: options.hz,
+    eventHz: options.eventHz,
+    pacing: options.pacing,
     window: options.window,
     connectRate,
     maxPending: Math.max(8, Math.ceil(256 / workers)),
@@ -178,7 +181,7 @@ async function runOnce(kind: ServerKind, options: BenchOptions, pin: boolean): P
 }
 
 async function main(argv: string[]): Promise<number> {
-  const options = parseOptions(argv);
+  let options = parseOptions(argv);
   if (options === undefined) {
     process.stdout.write(USAGE);
     return 0;
@@ -190,12 +193,16 @@ async function main(argv: string[]): Promise<number> {
     options.workload === 'connect' || options.workload === 'saturate'
       ? options.clients
       : options.rooms * options.clients;
-  const needed = sockets * (options.workload === 'udp' ? 2 : 1) + 100;
+  const udp = options.workload === 'udp' || options.workload === 'vr';
+  const needed = sockets * (udp ? 2 : 1) + 100;
   const limit = openFilesLimit();
   if (!(limit >= needed)) {
     log(`ulimit -n is ${limit}, but this run needs about ${needed} open files per process.`);
     log(`raise it in this shell (ulimit -n ${Math.max(needed, 65536)}) or lower --clients.`);
     return 1;
+  }
+  if (options.servers.includes('c-relay') && buildCRelay(log) === undefined) {
+    options = { ...options, servers: options.servers.filter((kind) => kind !== 'c-relay') };
   }
   let build: AgainstBuild | undefined;
   if (options.against !== undefined) {

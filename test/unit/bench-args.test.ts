@@ -143,3 +143,41 @@ describe('the medians of alternating pairs', () => {
     );
   });
 });
+
+describe('the honest baselines and the vr workload', () => {
+  it('compares with the corked baseline unless the plain one or the C relay is asked for', () => {
+    assert.deepEqual(options(['chatter', '--baseline']).servers, ['baseline-cork', 'roomwire']);
+    assert.deepEqual(options(['chatter', '--baseline-cork']).servers, [
+      'baseline-cork',
+      'roomwire',
+    ]);
+    assert.deepEqual(options(['chatter', '--baseline-plain']).servers, ['baseline', 'roomwire']);
+    assert.deepEqual(options(['udp', '--c-relay']).servers, ['c-relay', 'roomwire']);
+    assert.deepEqual(serverArgs('c-relay', PORTS, options(['chatter']), ''), [
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '5001',
+    ]);
+    for (const argv of [
+      ['chatter', '--baseline-plain', '--c-relay'],
+      ['chatter', '--c-relay', '--transport', 'ws'],
+      ['chatter', '--baseline', '--cluster'],
+      ['chatter', '--pacing', 'burst'],
+    ]) {
+      assert.throws(() => parseOptions(argv), UsageError, argv.join(' '));
+    }
+  });
+
+  it('paces each client on its own random phase unless --pacing tick', () => {
+    assert.equal(options(['chatter']).pacing, 'phase');
+    assert.equal(options(['udp', '--pacing', 'tick']).pacing, 'tick');
+  });
+
+  it('runs vr as rooms of 8 sending 100-byte poses at 72 Hz and events at 2 Hz', () => {
+    const vr = options(['vr']);
+    assert.deepEqual([vr.rooms, vr.clients, vr.size, vr.hz, vr.eventHz], [25, 8, 100, 72, 2]);
+    assert.throws(() => parseOptions(['vr', '--transport', 'ws']), UsageError);
+    assert.throws(() => parseOptions(['vr', '--socketio']), UsageError);
+  });
+});
