@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseCurveOptions } from '../../bench/curve.js';
+import {
+  CHATTER_BUDGET,
+  clientsPerCore,
+  ROOM_SERIES_DELIVERIES,
+  seriesPoints,
+  type PointFigures,
+} from '../../bench/curve-plan.js';
+import { UsageError, parseOptions } from '../../bench/options.js';
+
+function figures(overrides: Partial<PointFigures>): PointFigures {
+  return {
+    clients: 100,
+    deliveredPerS: 1000,
+    deliveryRatio: 1,
+    udpLoss: null,
+    p50Us: 1000,
+    p99Us: 5000,
+    p999Us: 8000,
+    cpuUtil: 0.1,
+    cpuUsPerDelivery: 5,
+    cpuUsPerClientS: 1000,
+    rssPerClientKb: 10,
+    generatorCpuUtil: 0.3,
+    skippedSends: 0,
+    otherCpuUtil: 0,
+    generatorLimited: false,
+    ...overrides,
+  };
+}
+
+describe('the curve series', () => {
+  it('offers 90,000 deliveries a second at every room size, with 500 clients or near it', () => {
+    for (const point of seriesPoints('rooms')) {
+      const options = parseOptions([...point.args]);
+      assert.ok(options !== undefined);
+      const clients = options.rooms * options.clients;
+      assert.equal(options.clients, point.x);
+      const offered = clients * options.hz * (options.clients - 1);
+      assert.ok(Math.abs(offered / ROOM_SERIES_DELIVERIES - 1) < 0.01, `${point.x}: ${offered}`);
+      assert.ok(clients >= 250 && clients <= 750, `${point.x}: ${clients} clients`);
+    }
+  });
+
+  it('keeps rooms of 10 at 20 Hz in the clients series and rooms of 8 in vr', () => {
+    const clients = seriesPoints('clients').map((point) => parseOptions([...point.args]));
+    assert.deepEqual(
+      clients.map((o) => (o === undefined ? 0 : o.rooms * o.clients)),
+      [100, 250, 500, 1000, 2000, 4000],
+    );
+    assert.ok(clients.every((o) => o?.clients === 10 && o.hz === 20));
+    const vr = seriesPoints('vr').map((point) => parseOptions([...point.args]));
+    assert.ok(vr.every((o) => o?.workload === 'vr' && o.clients === 8 && o.hz === 72));
+    assert.deepEqual(
+      seriesPoints('size').map((p) => p.x),
+      [16, 64, 256, 1024, 4096, 16384],
+    );
+  });
+
+  it('parses its flags: series, quick runs, and refuses unknown series', () => {
+    const quick = parseCurveOptions(['--series', 'clients,vr', '--quick']);
+    assert.deepEqual(quick?.series, ['clients', 'vr']);
+    assert.ok((quick?.durationS ?? 99) < (parseCurveOptions([])?.durationS ?? 0));
+    assert.throws(() => parseCurveOptions(['--series', 'latency']), UsageError);
+    assert.throws(() => parseCurveOptions(['chatter']), UsageError);
+  });
+});
+
+describe('clients per core', () => {
+  it('extrapolates from the last point that met the budget when none failed it', () => {
+    const result = clientsPerCore(
+      [
+        { x: 100, figures: figures({ cpuUtil: 0.05, cpuUsPerClientS: 500 }) },
+        { x: 500, figures: figures({ cpuUtil: 0.25, cpuUsPerClientS: 500 }) },
+        { x: 1000, figures: figures({ cpuUtil: 0.6, generatorLimited: true }) },
+      ],
+      CHATTER_BUDGET,
+    );
+    assert.equal(result.method, 'extrapolated');
+    assert.equal(result.clients, 1400);
+    assert.equal(result.fromX, 500);
+  });
+
+  it('is measured at the last point below the first that missed the budget', () => {
+    const result = clientsPerCore(
+      [
+        { x: 100, figures: figures({ cpuUtil: 0.1 }) },
+        { x: 250, figures: figures({ cpuUtil: 0.3 }) },
+        { x: 500, figures: figures({ cpuUtil: 0.5, p99Us: 25_000 }) },
+        { x: 1000, figures: figures({ cpuUtil: 0.6 }) },
+      ],
+      CHATTER_BUDGET,
+    );
+    assert.equal(result.method, 'measured');
+    assert.equal(result.clients, 250);
+  });
+
+  it('gives no figure when the smallest point already missed it or the generator held none', () => {
+    assert.equal(
+      clientsPerCore([{ x: 100, figures: figures({ deliveryRatio: 0.9 }) }], CHATTER_BUDGET).method,
+      'none',
+    );
+    assert.equal(
+      clientsPerCore([{ x: 100, figures: figures({ generatorLimited: true }) }], CHATTER_BUDGET)
+        .clients,
+      null,
+    );
+  });
+});
