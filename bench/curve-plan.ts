@@ -90,14 +90,21 @@ export interface PointFigures {
   readonly generatorCpuUtil: number;
   readonly skippedSends: number;
   readonly otherCpuUtil: number;
-  /** The generator, not the server, may have been the limit: not used for a server figure. */
+  /** The generator's core was saturated: it, not the server, may have been the limit. */
   readonly generatorLimited: boolean;
+  /**
+   * The generator skipped more than 1% of its sends (it fell 100 ms behind its schedule)
+   * without being saturated: the machine starved it (other processes' load).
+   */
+  readonly starved: boolean;
 }
 
-/**
- * The generator was the limit when its core was saturated or when it skipped more than 1% of
- * its sends (it fell 100 ms behind its schedule).
- */
+/** A point is used for a server figure only when the generator kept its schedule. */
+export function usable(f: PointFigures): boolean {
+  return !f.generatorLimited && !f.starved;
+}
+
+/** One server's run at one point, as the curve reports it. */
 export function pointFigures(r: Results): PointFigures {
   const skippedShare = r.skippedSends / Math.max(1, r.sentMessages + r.skippedSends);
   return {
@@ -115,7 +122,8 @@ export function pointFigures(r: Results): PointFigures {
     generatorCpuUtil: r.generator.cpuUtil,
     skippedSends: r.skippedSends,
     otherCpuUtil: r.otherCpuUtil,
-    generatorLimited: r.generator.saturated || skippedShare > 0.01,
+    generatorLimited: r.generator.saturated,
+    starved: !r.generator.saturated && skippedShare > 0.01,
   };
 }
 
@@ -161,16 +169,16 @@ export function clientsPerCore(
   points: readonly { readonly x: number; readonly figures: PointFigures }[],
   budget: CoreBudget,
 ): ClientsPerCore {
-  const valid = [...points].filter((p) => !p.figures.generatorLimited).sort((a, b) => a.x - b.x);
+  const valid = [...points].filter((p) => usable(p.figures)).sort((a, b) => a.x - b.x);
   const limited = points.length - valid.length;
-  const suffix = limited > 0 ? `; ${limited} point(s) generator-limited, not used` : '';
+  const suffix = limited > 0 ? `; ${limited} point(s) generator-limited or starved, not used` : '';
   const firstFail = valid.find((p) => !meets(p.figures, budget));
   const passing = valid.filter((p) => firstFail === undefined || p.x < firstFail.x);
   const last = passing[passing.length - 1];
   if (last === undefined) {
     const why =
       firstFail === undefined
-        ? 'no point the generator could drive'
+        ? 'no point the generator could drive on schedule'
         : `the smallest point (${firstFail.x}) already missed it: ${describe(firstFail.figures)}`;
     return {
       clients: null,

@@ -48,9 +48,11 @@ Flags:
   --no-pin           do not pin processes to cores
   -h, --help         show this help
 
-A point where the generator was the limit (its core saturated, or more than 1% of its sends
-skipped) is marked GEN and not used for a server figure; once both baselines and Roomwire
-are generator-limited, the larger points of that series are skipped.
+A point where the generator's core was saturated is marked GEN, one where it fell behind its
+schedule without being saturated (more than 1% of its sends skipped: the machine starved it)
+LATE; neither is used for a server figure. Once the corked baseline and Roomwire are both
+GEN, the larger points of that series are skipped. other CPU is what the rest of the
+machine used meanwhile: high means a noisy point.
 `;
 
 export interface CurveOptions {
@@ -165,6 +167,7 @@ function table(lines: readonly PointLine[]): string {
     'us/client-s',
     'KiB/client',
     'gen CPU',
+    'other CPU',
     'CPU/deliv. vs cork',
     'vs C',
   ];
@@ -177,7 +180,7 @@ function table(lines: readonly PointLine[]): string {
         value === null || value === undefined ? '' : `${value.toFixed(2)}x`;
       rows.push([
         String(line.x),
-        kind + (f.generatorLimited ? ' GEN' : ''),
+        kind + (f.generatorLimited ? ' GEN' : f.starved ? ' LATE' : ''),
         f.deliveryRatio.toFixed(4),
         f.udpLoss === null ? '' : `${(f.udpLoss * 100).toFixed(2)}%`,
         ms(f.p50Us),
@@ -188,6 +191,7 @@ function table(lines: readonly PointLine[]): string {
         f.cpuUsPerClientS.toFixed(0),
         f.rssPerClientKb.toFixed(1),
         `${Math.round(f.generatorCpuUtil * 100)}%`,
+        `${Math.round(f.otherCpuUtil * 100)}%`,
         x(r['baseline-cork']?.cpuUsPerDelivery),
         x(r['c-relay']?.cpuUsPerDelivery),
       ]);

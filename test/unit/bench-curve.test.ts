@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { chartSvg, niceMax, readPoints } from '../../bench/chart.js';
 import { parseCurveOptions } from '../../bench/curve.js';
 import {
   CHATTER_BUDGET,
@@ -27,6 +28,7 @@ function figures(overrides: Partial<PointFigures>): PointFigures {
     skippedSends: 0,
     otherCpuUtil: 0,
     generatorLimited: false,
+    starved: false,
     ...overrides,
   };
 }
@@ -75,6 +77,7 @@ describe('clients per core', () => {
         { x: 100, figures: figures({ cpuUtil: 0.05, cpuUsPerClientS: 500 }) },
         { x: 500, figures: figures({ cpuUtil: 0.25, cpuUsPerClientS: 500 }) },
         { x: 1000, figures: figures({ cpuUtil: 0.6, generatorLimited: true }) },
+        { x: 2000, figures: figures({ cpuUtil: 0.9, starved: true }) },
       ],
       CHATTER_BUDGET,
     );
@@ -107,5 +110,29 @@ describe('clients per core', () => {
         .clients,
       null,
     );
+  });
+});
+
+describe('the curve chart', () => {
+  it('draws one column per series, a line per server and hollow points where not usable', () => {
+    const line = (x: number, starved: boolean): string =>
+      JSON.stringify({
+        kind: 'curve-point',
+        series: 'clients',
+        x,
+        servers: { roomwire: figures({ starved }), 'baseline-cork': figures({}) },
+      });
+    const points = readPoints(
+      [line(100, false), '{"kind":"curve-summary"}', line(250, true), 'noise'].join('\n'),
+    );
+    assert.equal(points.length, 2);
+    const svg = chartSvg(points, 'a <caption>');
+    assert.equal(svg.match(/<polyline/g)?.length, 4);
+    // The starved point is hollow in both panels (CPU and p99); the others are filled.
+    const hollow = svg.match(/<circle [^>]*fill="white"\/>/g) ?? [];
+    assert.equal(hollow.length, 2);
+    assert.ok(svg.includes('a &lt;caption&gt;'));
+    assert.equal(niceMax(3.2), 5);
+    assert.equal(niceMax(120), 200);
   });
 });
