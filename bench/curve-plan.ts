@@ -145,7 +145,13 @@ export const VR_BUDGET: CoreBudget = { maxCpuUtil: 0.7, maxP99Us: 30_000, minDel
 
 export interface ClientsPerCore {
   readonly clients: number | null;
-  readonly method: 'measured' | 'extrapolated' | 'none';
+  /**
+   * measured: a point met the whole budget; extrapolated: from the CPU per client-second of the
+   * last point that met it; cpu-only: no point met the latency budget (a starved machine), so
+   * the figure is the core budget over the CPU per client-second of the largest point at which
+   * the server still delivered (nearly) everything, ignoring latency and schedule.
+   */
+  readonly method: 'measured' | 'extrapolated' | 'cpu-only' | 'none';
   /** The point the figure stands on (the last measured point that met the budget). */
   readonly fromX: number | null;
   readonly cpuUsPerClientS: number | null;
@@ -176,6 +182,21 @@ export function clientsPerCore(
   const passing = valid.filter((p) => firstFail === undefined || p.x < firstFail.x);
   const last = passing[passing.length - 1];
   if (last === undefined) {
+    const delivering = [...points]
+      .filter(
+        (p) => p.figures.deliveryRatio >= budget.minDeliveryRatio && p.figures.cpuUsPerClientS > 0,
+      )
+      .sort((a, b) => b.x - a.x)[0];
+    if (delivering !== undefined) {
+      const cost = delivering.figures.cpuUsPerClientS;
+      return {
+        clients: Math.floor((budget.maxCpuUtil * 1e6) / cost),
+        method: 'cpu-only',
+        fromX: delivering.x,
+        cpuUsPerClientS: cost,
+        note: `no point met the latency budget; ${Math.round(budget.maxCpuUtil * 100)}% of a core / ${cost} us per client-second at ${delivering.x} clients, latency ignored${suffix}`,
+      };
+    }
     const why =
       firstFail === undefined
         ? 'no point the generator could drive on schedule'

@@ -100,7 +100,21 @@ describe('clients per core', () => {
     assert.equal(result.clients, 250);
   });
 
-  it('gives no figure when the smallest point already missed it or the generator held none', () => {
+  it('falls back to CPU alone, marked, when no point met the latency budget', () => {
+    const result = clientsPerCore(
+      [
+        { x: 100, figures: figures({ p99Us: 90_000, cpuUsPerClientS: 700 }) },
+        { x: 250, figures: figures({ starved: true, cpuUsPerClientS: 350 }) },
+        { x: 500, figures: figures({ starved: true, deliveryRatio: 0.5 }) },
+      ],
+      CHATTER_BUDGET,
+    );
+    assert.equal(result.method, 'cpu-only');
+    assert.equal(result.clients, 2000);
+    assert.equal(result.fromX, 250);
+  });
+
+  it('gives no figure when nothing was delivered in full', () => {
     assert.equal(
       clientsPerCore([{ x: 100, figures: figures({ deliveryRatio: 0.9 }) }], CHATTER_BUDGET).method,
       'none',
