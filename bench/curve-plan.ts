@@ -184,7 +184,10 @@ export function clientsPerCore(
   if (last === undefined) {
     const delivering = [...points]
       .filter(
-        (p) => p.figures.deliveryRatio >= budget.minDeliveryRatio && p.figures.cpuUsPerClientS > 0,
+        (p) =>
+          !p.figures.generatorLimited &&
+          p.figures.deliveryRatio >= budget.minDeliveryRatio &&
+          p.figures.cpuUsPerClientS > 0,
       )
       .sort((a, b) => b.x - a.x)[0];
     if (delivering !== undefined) {
