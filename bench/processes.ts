@@ -166,7 +166,7 @@ export class Workers {
           new Promise<void>((resolve, reject) => {
             const timer = setTimeout(
               () => reject(new Error(`worker ${index} did not start`)),
-              10_000,
+              30_000,
             );
             child.once('message', () => {
               clearTimeout(timer);

@@ -91,8 +91,8 @@ export async function runOnce(
   let workers: Workers | undefined;
   try {
     for (const { port, httpPort } of ports) {
-      await waitForListen(HOST, port, 10_000);
-      if (transport === 'ws') await waitForListen(HOST, httpPort, 10_000);
+      await waitForListen(HOST, port, 30_000);
+      if (transport === 'ws') await waitForListen(HOST, httpPort, 30_000);
     }
     if (kind === 'cluster') {
       const redis = await redisPid(options.redisUrl);
@@ -131,7 +131,7 @@ export async function runOnce(
     const cpu1 = snapshot(pids, workers);
     const loaded = totalMemoryKb(pids);
     await sleep(options.drainS * 1000);
-    const stats: WorkerStats[] = (await workers.ask([{ type: 'report' }], 'stats', 10_000)).map(
+    const stats: WorkerStats[] = (await workers.ask([{ type: 'report' }], 'stats', 30_000)).map(
       (a) => a.stats,
     );
     const end = totalMemoryKb(pids);
