@@ -38,7 +38,7 @@ Series (--series, comma-separated) [clients,rooms,size,vr]:
   vr       vr, rooms of 8 (UDP poses at 72 Hz, TCP events at 2 Hz): 64 to 2048 clients
 
 Flags:
-  --quick            short runs (1.5 s measured), to try it: about 4 minutes
+  --quick            short runs (1.5 s measured, 0.5 s warm-up), to try it: about 6 minutes
   --duration S       measured seconds per run [3]
   --warmup S         seconds of load before measuring [1]
   --drain S          seconds for late deliveries [0.5]
