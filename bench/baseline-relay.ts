@@ -1,7 +1,7 @@
 /**
  * The baseline the benchmarks compare Roomwire with: the leanest `node:net` + `node:dgram` relay
- * of the messages the workloads use. No limits, no logging, no metrics, no write batching:
- * one `socket.write` per recipient with `setNoDelay(true)`, as a lean relay naturally does.
+ * of the messages the workloads use. No limits, no logging, no metrics; plain, it makes one
+ * `socket.write` per recipient with `setNoDelay(true)`, as a lean relay naturally does.
  *
  *   node dist/bench/baseline-relay.js --host 127.0.0.1 --port 5000
  *
@@ -12,10 +12,11 @@
  * `--ws-port P` also serves the same relay over WebSocket (the `ws` library, any path): one
  * message in is one line, every line out is one text message, as Roomwire's `/ws` does.
  *
- * `--cork` is the one variant: each recipient socket is corked on its first write of a read
- * and uncorked right after that read is handled, so the lines one read fans out to the same
- * socket leave in one `writev`. The bench runs it as `baseline-cork`, to show what that single
- * batching step is worth.
+ * `--cork` is the one variant, and the one `--baseline` runs (`baseline-cork`): each recipient
+ * socket is corked on its first write of an event-loop turn and uncorked after the turn's I/O
+ * (`setImmediate`), so every line the turn's reads fan out to one socket leaves in one
+ * `writev`, as Roomwire batches. The plain variant (`--baseline-plain`) is kept to show what
+ * that single batching step is worth.
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
@@ -58,15 +59,19 @@ function frame(client: Client, payload: Buffer, newline: boolean): Buffer {
   return out;
 }
 
-function uncork(socket: net.Socket): void {
-  socket.uncork();
+/** `--cork`: the sockets corked in this event-loop turn, uncorked together after its I/O. */
+const corked: net.Socket[] = [];
+
+function uncorkAll(): void {
+  for (const socket of corked) socket.uncork();
+  corked.length = 0;
 }
 
 function tcpWriter(socket: net.Socket): (data: Buffer | string) => void {
   return (data) => {
     if (cork && socket.writableCorked === 0) {
       socket.cork();
-      process.nextTick(uncork, socket);
+      if (corked.push(socket) === 1) setImmediate(uncorkAll);
     }
     socket.write(data);
   };

@@ -31,21 +31,26 @@ export class Meter {
   received = 0;
   sentTotal = 0;
   receivedTotal = 0;
+  /** The part of `expected` and `received` sent over UDP. */
+  udpExpected = 0;
+  udpReceived = 0;
   readonly latency = new Histogram();
   readonly errors: Record<string, number> = {};
 
-  onSent(sentUs: number, recipients: number): void {
+  onSent(sentUs: number, recipients: number, udp = false): void {
     this.sentTotal += 1;
     if (sentUs >= this.measureStartUs && sentUs < this.measureEndUs) {
       this.sent += 1;
       this.expected += recipients;
+      if (udp) this.udpExpected += recipients;
     }
   }
 
-  onDelivered(sentUs: number, receivedUs: number): void {
+  onDelivered(sentUs: number, receivedUs: number, udp = false): void {
     this.receivedTotal += 1;
     if (sentUs >= this.measureStartUs && sentUs < this.measureEndUs) {
       this.received += 1;
+      if (udp) this.udpReceived += 1;
       this.latency.record(receivedUs - sentUs);
     }
   }
@@ -233,7 +238,7 @@ export class BenchClient {
     udp.on('message', (data: Buffer) => {
       if (readMessage(data, view)) {
         this.received += 1;
-        this.meter.onDelivered(view.sentUs, nowUs());
+        this.meter.onDelivered(view.sentUs, nowUs(), true);
         return;
       }
       this.#onEvent(parseServerLine(data.toString('utf8')));

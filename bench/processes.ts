@@ -6,6 +6,7 @@ import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { BenchOptions } from './options.js';
+import { C_RELAY_BINARY } from './c-relay.js';
 import { cpuSeconds, machineBusySeconds } from './proc.js';
 import type { ServerKind } from './report.js';
 import type { FromWorker, ToWorker, WorkerPlan } from './types.js';
@@ -15,6 +16,13 @@ const ROOMWIRE_SCRIPT = fileURLToPath(new URL('../src/cli/main.js', import.meta.
 const BASELINE_SCRIPT = fileURLToPath(new URL('./baseline-relay.js', import.meta.url));
 const SOCKETIO_SCRIPT = fileURLToPath(new URL('./socketio-relay.js', import.meta.url));
 const WORKER_SCRIPT = fileURLToPath(new URL('./worker.js', import.meta.url));
+
+/** `--against`: the other commit's CLI, started for the server kind `against`. */
+let againstScript: string | undefined;
+
+export function setAgainstScript(script: string): void {
+  againstScript = script;
+}
 
 /** Every child still running, so that any exit path can kill them. */
 const live = new Set<ChildProcess>();
@@ -58,7 +66,7 @@ export function serverArgs(
   clusterPrefix: string,
 ): string[] {
   const args = ['--host', HOST, '--port', String(port)];
-  if (kind === 'roomwire' || kind === 'cluster') {
+  if (kind === 'roomwire' || kind === 'cluster' || kind === 'against') {
     args.push('--log-level', options.logLevel, '--http-port', String(httpPort));
     if (kind === 'cluster') {
       args.push('--cluster', options.redisUrl, '--cluster-prefix', clusterPrefix);
@@ -70,11 +78,30 @@ export function serverArgs(
     }
     return args;
   }
-  // The Socket.IO relay serves its WebSocket (and nothing else) on --port.
-  if (kind === 'socketio') return args;
+  // The Socket.IO relay serves its WebSocket (and nothing else) on --port; the C relay, TCP
+  // and UDP on --port.
+  if (kind === 'socketio' || kind === 'c-relay') return args;
   if (options.transport === 'ws') args.push('--ws-port', String(httpPort));
   if (kind === 'baseline-cork') args.push('--cork');
   return args;
+}
+
+function serverScript(kind: ServerKind): string {
+  switch (kind) {
+    case 'roomwire':
+    case 'cluster':
+      return ROOMWIRE_SCRIPT;
+    case 'against':
+      if (againstScript === undefined) throw new Error('--against: no build to start');
+      return againstScript;
+    case 'socketio':
+      return SOCKETIO_SCRIPT;
+    case 'c-relay':
+      return C_RELAY_BINARY;
+    case 'baseline':
+    case 'baseline-cork':
+      return BASELINE_SCRIPT;
+  }
 }
 
 /**
@@ -98,13 +125,11 @@ export function startServer(
     );
   }
   const args = serverArgs(kind, { port, httpPort }, options, clusterPrefix);
-  const roomwire = kind === 'roomwire' || kind === 'cluster';
-  const [file, argv] = pinned(pin, 0, [
-    process.execPath,
-    ...nodeFlags,
-    roomwire ? ROOMWIRE_SCRIPT : kind === 'socketio' ? SOCKETIO_SCRIPT : BASELINE_SCRIPT,
-    ...args,
-  ]);
+  const command =
+    kind === 'c-relay'
+      ? [serverScript(kind), ...args]
+      : [process.execPath, ...nodeFlags, serverScript(kind), ...args];
+  const [file, argv] = pinned(pin, 0, command);
   const logFd = openSync(options.serverLog ?? '/dev/null', 'a');
   const child = spawn(file, argv, { stdio: ['ignore', logFd, 'pipe'] });
   closeSync(logFd);
@@ -141,7 +166,7 @@ export class Workers {
           new Promise<void>((resolve, reject) => {
             const timer = setTimeout(
               () => reject(new Error(`worker ${index} did not start`)),
-              10_000,
+              30_000,
             );
             child.once('message', () => {
               clearTimeout(timer);

@@ -6,9 +6,19 @@ import type { SetupReport, WorkerStats, Workload } from './types.js';
 
 /**
  * `cluster` is Roomwire on `--nodes` processes sharing one Redis (`--cluster`); `socketio` is
- * the bench's Socket.IO relay (`--socketio`).
+ * the bench's Socket.IO relay (`--socketio`); `against` is Roomwire built from another commit
+ * (`--against <git-ref>`); `c-relay` is the bench's C relay (bench/c-relay.c).
  */
-export type ServerKind = 'baseline' | 'baseline-cork' | 'roomwire' | 'cluster' | 'socketio';
+export const SERVER_KINDS = [
+  'baseline',
+  'baseline-cork',
+  'c-relay',
+  'roomwire',
+  'cluster',
+  'socketio',
+  'against',
+] as const;
+export type ServerKind = (typeof SERVER_KINDS)[number];
 
 /** What the orchestrator measured around one server run. */
 export interface Measurements {
@@ -61,6 +71,13 @@ export interface Results {
   };
   /** Cores' worth of CPU other processes used during the window: high means noisy figures. */
   readonly otherCpuUtil: number;
+  /** udp and vr: the deliveries sent over UDP, part of the totals above. */
+  readonly udp?: {
+    readonly expected: number;
+    readonly delivered: number;
+    readonly lost: number;
+    readonly lossRatio: number;
+  };
   readonly connect?: {
     readonly setupS: number;
     readonly joinLatencyUs: LatencySummary;
@@ -134,6 +151,19 @@ export function buildResults(workload: Workload, m: Measurements): Results {
     },
     otherCpuUtil: round(m.otherCpuS / m.cpuWindowS, 3),
   };
+  if (workload === 'udp' || workload === 'vr') {
+    const udpExpected = sum((s) => s.udpExpected);
+    const udpDelivered = sum((s) => s.udpReceived);
+    return {
+      ...results,
+      udp: {
+        expected: udpExpected,
+        delivered: udpDelivered,
+        lost: udpExpected - udpDelivered,
+        lossRatio: udpExpected === 0 ? 0 : round(1 - udpDelivered / udpExpected, 6),
+      },
+    };
+  }
   if (!isConnect) return results;
   return {
     ...results,
@@ -160,7 +190,22 @@ export function workloadFlags(options: BenchOptions): Record<string, unknown> {
   switch (options.workload) {
     case 'chatter':
     case 'udp':
-      return { rooms: options.rooms, clients: options.clients, hz: options.hz, ...common };
+      return {
+        rooms: options.rooms,
+        clients: options.clients,
+        hz: options.hz,
+        pacing: options.pacing,
+        ...common,
+      };
+    case 'vr':
+      return {
+        rooms: options.rooms,
+        clients: options.clients,
+        hz: options.hz,
+        eventHz: options.eventHz,
+        pacing: options.pacing,
+        ...common,
+      };
     case 'saturate':
       return { clients: options.clients, window: options.window, ...common };
     case 'connect':
@@ -183,6 +228,7 @@ const ROWS: readonly Row[] = [
   ['delivered/s', (r) => r.deliveredPerS, 'higher'],
   ['delivery ratio', (r) => r.deliveryRatio],
   ['lost deliveries', (r) => r.lost],
+  ['UDP loss', (r) => (r.udp === undefined ? undefined : `${(r.udp.lossRatio * 100).toFixed(3)}%`)],
   ['latency p50 (us)', (r) => r.latencyUs.p50, 'lower'],
   ['latency p90 (us)', (r) => r.latencyUs.p90, 'lower'],
   ['latency p99 (us)', (r) => r.latencyUs.p99, 'lower'],
@@ -219,7 +265,7 @@ function cell(value: number | string | null | undefined): string {
 /** Roomwire / baseline, for the rows where a ratio means something. */
 export function ratio(ours: unknown, theirs: unknown): number | null {
   if (typeof ours !== 'number' || typeof theirs !== 'number' || theirs === 0) return null;
-  return round(ours / theirs, 2);
+  return round(ours / theirs, 3);
 }
 
 /** A readable table of one or more runs (columns), with a ratio column for two. */
@@ -238,10 +284,15 @@ export function formatTable(runs: readonly RunLine[]): string {
     }
     rows.push(row);
   }
-  const widths = header.map((_, column) =>
+  return layout(rows);
+}
+
+/** Rows of cells as aligned text: the first column to the left, the others to the right. */
+export function layout(rows: readonly (readonly string[])[]): string {
+  const widths = (rows[0] ?? []).map((_, column) =>
     Math.max(...rows.map((row) => (row[column] ?? '').length)),
   );
-  const line = (row: string[]): string =>
+  const line = (row: readonly string[]): string =>
     row
       .map((text, column) =>
         column === 0 ? text.padEnd(widths[0] ?? 0) : text.padStart(widths[column] ?? 0),
@@ -250,8 +301,11 @@ export function formatTable(runs: readonly RunLine[]): string {
   return rows.map(line).join('\n');
 }
 
+/** One pair's ratios, second server over first, as {@link comparison} makes them. */
+export type PairRatios = Record<string, number | null>;
+
 /** The ratios the project tracks (Roomwire / baseline), as the comparison JSON line holds them. */
-export function comparison(baseline: Results, roomwire: Results): Record<string, number | null> {
+export function comparison(baseline: Results, roomwire: Results): PairRatios {
   return {
     cpuUsPerDelivery: ratio(roomwire.server.cpuUsPerDelivery, baseline.server.cpuUsPerDelivery),
     latencyP50: ratio(roomwire.latencyUs.p50, baseline.latencyUs.p50),
@@ -261,4 +315,48 @@ export function comparison(baseline: Results, roomwire: Results): Record<string,
     peakRssKb: ratio(roomwire.server.peakRssKb, baseline.server.peakRssKb),
     cpuUsPerClient: ratio(roomwire.connect?.cpuUsPerClient, baseline.connect?.cpuUsPerClient),
   };
+}
+
+/** The median of the numbers (the mean of the middle two for an even count); null for none. */
+export function median(values: readonly number[]): number | null {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return null;
+  const middle = Math.floor(sorted.length / 2);
+  const upper = sorted[middle] as number;
+  return sorted.length % 2 === 1 ? upper : ((sorted[middle - 1] as number) + upper) / 2;
+}
+
+/** Each ratio's median over the pairs, skipping the pairs where it is null. */
+export function medianRatios(pairs: readonly PairRatios[]): PairRatios {
+  const keys = new Set(pairs.flatMap((pair) => Object.keys(pair)));
+  const out: PairRatios = {};
+  for (const key of keys) {
+    const values = pairs.map((pair) => pair[key]).filter((v): v is number => typeof v === 'number');
+    const m = median(values);
+    out[key] = m === null ? null : round(m, 3);
+  }
+  return out;
+}
+
+const PAIR_ROWS: readonly (readonly [string, string])[] = [
+  ['CPU per delivery', 'cpuUsPerDelivery'],
+  ['CPU per client (connect)', 'cpuUsPerClient'],
+  ['latency p50', 'latencyP50'],
+  ['latency p99', 'latencyP99'],
+  ['delivered/s', 'deliveredPerS'],
+  ['RSS per connection', 'rssPerConnKb'],
+  ['peak RSS', 'peakRssKb'],
+];
+
+/** The ratios of each pair (columns) and their medians, one row per tracked figure. */
+export function formatPairTable(pairs: readonly PairRatios[], medians: PairRatios): string {
+  const header = ['', ...pairs.map((_, index) => `pair ${index + 1}`), 'median'];
+  const show = (value: number | null | undefined): string =>
+    value === null || value === undefined ? '-' : `${value.toFixed(3)}x`;
+  const rows = [header];
+  for (const [label, key] of PAIR_ROWS) {
+    if (medians[key] === null || medians[key] === undefined) continue;
+    rows.push([label, ...pairs.map((pair) => show(pair[key])), show(medians[key])]);
+  }
+  return layout(rows);
 }

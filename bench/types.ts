@@ -1,8 +1,10 @@
 /** The messages between the orchestrator (`run.ts`) and its worker processes (`worker.ts`). */
 import type { HistogramData } from './histogram.js';
 
-export const WORKLOADS = ['chatter', 'saturate', 'connect', 'udp'] as const;
+export const WORKLOADS = ['chatter', 'saturate', 'connect', 'udp', 'vr'] as const;
 export type Workload = (typeof WORKLOADS)[number];
+
+export type Pacing = 'phase' | 'tick';
 
 /** One room's share in one worker: `count` of its `size` members live in this worker. */
 export interface RoomShare {
@@ -29,8 +31,12 @@ export interface WorkerPlan {
   /** Message relay mode: 0 (others) or 1 (all). */
   readonly mode: number;
   readonly size: number;
-  /** Messages per second per client (chatter, udp). */
+  /** Messages per second per client (chatter, udp; vr: the UDP poses). */
   readonly hz: number;
+  /** vr: ordered TCP events (3:3) per second per client. */
+  readonly eventHz: number;
+  /** How paced clients spread their sends: `phase` (random, per client) or `tick` (old). */
+  readonly pacing: Pacing;
   /** Messages in flight per client (saturate). */
   readonly window: number;
   /** New connections per second, for this worker. */
@@ -60,6 +66,9 @@ export interface WorkerStats {
   readonly received: number;
   readonly sentTotal: number;
   readonly receivedTotal: number;
+  /** The part of `expected` and `received` sent over UDP (udp, vr). */
+  readonly udpExpected: number;
+  readonly udpReceived: number;
   /** Sends the scheduler skipped because it fell more than 100 ms behind. */
   readonly skipped: number;
   /** Clients that received every message they should have (connect). */

@@ -29,16 +29,22 @@ function send(message: FromWorker): void {
 }
 
 function recipients(client: BenchClient, mode: number): number {
-  return mode === 1 ? client.share.size : client.share.size - 1;
+  return mode === 1 || mode === 3 ? client.share.size : client.share.size - 1;
 }
 
-/** Sends one workload message from `client`, stamped with the current time. */
-function sendMessage(client: BenchClient, mode: number, udp: boolean): void {
+/** The event payload of the vr workload, in bytes. */
+const EVENT_SIZE = 48;
+
+/** The one-off and closed-loop messages: mode `mode` over TCP, the run's payload size. */
+const tcpStream = (mode: number): Stream => ({ hz: 0, mode, udp: false, makePayload });
+
+/** Sends one message of `stream` from `client`, stamped with the current time. */
+function sendMessage(client: BenchClient, stream: Stream): void {
   const sentUs = nowUs();
-  const payload = makePayload(sentUs);
-  if (udp) client.sendDatagram(messageDatagram(client.id, mode, payload));
-  else client.relay(mode, payload);
-  meter.onSent(sentUs, recipients(client, mode));
+  const payload = stream.makePayload(sentUs);
+  if (stream.udp) client.sendDatagram(messageDatagram(client.id, stream.mode, payload));
+  else client.relay(stream.mode, payload);
+  meter.onSent(sentUs, recipients(client, stream.mode), stream.udp);
 }
 
 const hooks: ClientHooks = {
@@ -52,7 +58,7 @@ const hooks: ClientHooks = {
   },
   echo(client) {
     if (plan?.workload !== 'saturate' || window === undefined) return;
-    if (nowUs() < window.measureEndUs) sendMessage(client, 1, false);
+    if (nowUs() < window.measureEndUs) sendMessage(client, tcpStream(1));
   },
 };
 
@@ -74,7 +80,7 @@ function checkSetupDone(): void {
     setup: {
       joined: ready.length,
       failed,
-      udpBound: plan.workload === 'udp' ? ready.length : 0,
+      udpBound: plan.workload === 'udp' || plan.workload === 'vr' ? ready.length : 0,
       joinLatency: joinLatency.toData(),
       errors: { ...meter.errors },
     },
@@ -101,7 +107,7 @@ function startConnections(): void {
 function setup(next: WorkerPlan): void {
   plan = next;
   makePayload = payloadMaker(next.size);
-  const udp = next.workload === 'udp';
+  const udp = next.workload === 'udp' || next.workload === 'vr';
   const cork = next.workload === 'saturate' && next.transport === 'tcp';
   for (const share of next.rooms) {
     for (let index = 0; index < share.count; index += 1) {
@@ -123,30 +129,94 @@ function setup(next: WorkerPlan): void {
   checkSetupDone();
 }
 
-/** chatter and udp: every ready client sends at `hz`, evenly spread, until the window ends. */
-function runPaced(current: WorkerPlan, runWindow: RunWindow): void {
+/** One periodic stream of messages: every ready client sends one every `1 / hz` seconds. */
+interface Stream {
+  readonly hz: number;
+  readonly mode: number;
+  readonly udp: boolean;
+  readonly makePayload: (sentUs: number) => string;
+}
+
+/** A small seeded generator (mulberry32), so that a worker's phases are the same every run. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * The streams of chatter, udp and vr, each client on its own clock. With `phase` pacing (the
+ * standard) each client sends at its own random phase within the period, as clients on
+ * separate machines do; with `tick` pacing the phases are spread evenly in room order, so a
+ * room's members send back to back (the old pacing: bursts the server can coalesce).
+ * Message n of a stream is due at start + floor(n / count) periods + the phase of client
+ * n mod count, the clients sorted by phase; a stream more than 100 ms behind skips (and
+ * counts) the sends it missed.
+ */
+function runPaced(current: WorkerPlan, runWindow: RunWindow, streams: readonly Stream[]): void {
   const count = ready.length;
-  const perSecond = count * current.hz;
-  const udp = current.workload === 'udp';
-  let sentCount = 0;
-  const maxBehind = Math.max(1, Math.ceil(perSecond * MAX_BEHIND_S));
+  if (count === 0) return;
+  const random = seeded(1 + current.namePrefix.length * 7919 + hash(current.namePrefix));
+  const states = streams.map((stream) => {
+    const periodUs = 1e6 / stream.hz;
+    const phased = ready.map((client, index) => ({
+      client,
+      phaseUs:
+        current.pacing === 'tick' ? (index * periodUs) / count : Math.floor(random() * periodUs),
+    }));
+    phased.sort((a, b) => a.phaseUs - b.phaseUs);
+    return { stream, periodUs, phased, next: 0 };
+  });
+  const maxBehindUs = MAX_BEHIND_S * 1e6;
   const tick = (): void => {
     const now = nowUs();
-    if (now >= runWindow.measureEndUs || count === 0) {
+    if (now >= runWindow.measureEndUs) {
       clearInterval(timer);
       return;
     }
-    const due = Math.floor(((now - runWindow.startUs) / 1e6) * perSecond);
-    if (due - sentCount > maxBehind) {
-      skipped += due - sentCount - maxBehind;
-      sentCount = due - maxBehind;
-    }
-    for (; sentCount < due; sentCount += 1) {
-      const client = ready[sentCount % count] as BenchClient;
-      sendMessage(client, current.mode, udp);
+    for (const state of states) {
+      for (;;) {
+        const round = Math.floor(state.next / count);
+        const slot = state.phased[state.next % count] as { client: BenchClient; phaseUs: number };
+        const dueUs = runWindow.startUs + round * state.periodUs + slot.phaseUs;
+        if (dueUs > now) break;
+        state.next += 1;
+        if (now - dueUs > maxBehindUs) skipped += 1;
+        else sendMessage(slot.client, state.stream);
+      }
     }
   };
   const timer = setInterval(tick, TICK_MS);
+}
+
+function hash(text: string): number {
+  let h = 0;
+  for (let index = 0; index < text.length; index += 1) h = (h * 31 + text.charCodeAt(index)) | 0;
+  return h;
+}
+
+/** The streams a paced workload sends. */
+function streamsOf(current: WorkerPlan): Stream[] {
+  const main: Stream = {
+    hz: current.hz,
+    mode: current.mode,
+    udp: current.workload === 'udp' || current.workload === 'vr',
+    makePayload,
+  };
+  if (current.workload !== 'vr') return [main];
+  // VR: the pose stream over UDP, and ordered events to the whole room (3:3) over TCP.
+  const events: Stream = {
+    hz: current.eventHz,
+    mode: 3,
+    udp: false,
+    makePayload: payloadMaker(EVENT_SIZE),
+  };
+  return [main, events];
 }
 
 function run(runWindow: RunWindow): void {
@@ -158,12 +228,12 @@ function run(runWindow: RunWindow): void {
   const begin = (): void => {
     if (current.workload === 'saturate') {
       for (const client of ready) {
-        for (let index = 0; index < current.window; index += 1) sendMessage(client, 1, false);
+        for (let index = 0; index < current.window; index += 1) sendMessage(client, tcpStream(1));
       }
     } else if (current.workload === 'connect') {
-      for (const client of ready) sendMessage(client, current.mode, false);
+      for (const client of ready) sendMessage(client, tcpStream(current.mode));
     } else {
-      runPaced(current, runWindow);
+      runPaced(current, runWindow, streamsOf(current));
     }
   };
   at(runWindow.startUs, begin);
@@ -192,6 +262,8 @@ function stats(): WorkerStats {
     received: meter.received,
     sentTotal: meter.sentTotal,
     receivedTotal: meter.receivedTotal,
+    udpExpected: meter.udpExpected,
+    udpReceived: meter.udpReceived,
     skipped,
     verified,
     latency: meter.latency.toData(),

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseOptions } from '../../bench/options.js';
+import { parseOptions, UsageError } from '../../bench/options.js';
+import { formatPairTable, median, medianRatios } from '../../bench/report.js';
 import { serverArgs } from '../../bench/processes.js';
 import { flagName } from '../../src/config/config.js';
 import { DEFAULTS, type SettingName } from '../../src/config/defaults.js';
@@ -85,5 +86,98 @@ describe('the bench starts each server with the flags it understands', () => {
     ]) {
       assert.throws(() => parseOptions(argv), /socketio|Socket\.IO/i, argv.join(' '));
     }
+  });
+});
+
+describe('the bench compares the working tree with another commit (--against)', () => {
+  it('runs the other build first, then the working tree, three pairs unless told', () => {
+    const parsed = options(['chatter', '--against', 'HEAD~1']);
+    assert.equal(parsed.against, 'HEAD~1');
+    assert.deepEqual(parsed.servers, ['against', 'roomwire']);
+    assert.equal(parsed.pairs, 3);
+    assert.equal(options(['chatter', '--against', 'main', '--pairs', '5']).pairs, 5);
+    assert.equal(options(['chatter', '--baseline']).pairs, 1);
+    assert.equal(options(['chatter', '--baseline', '--pairs', '3']).pairs, 3);
+  });
+
+  it('starts the other build with the flags Roomwire gets', () => {
+    const parsed = options(['saturate', '--against', 'main']);
+    assert.deepEqual(
+      serverArgs('against', PORTS, parsed, ''),
+      serverArgs('roomwire', PORTS, parsed, ''),
+    );
+  });
+
+  it('refuses --against beside another comparison, without a ref, or with --pairs 0', () => {
+    for (const argv of [
+      ['chatter', '--against', 'main', '--baseline'],
+      ['chatter', '--against', 'main', '--cluster'],
+      ['chatter', '--against', 'main', '--socketio'],
+      ['chatter', '--against', 'main', '--server', 'baseline'],
+      ['chatter', '--against', ' '],
+      ['chatter', '--against', 'main', '--pairs', '0'],
+    ]) {
+      assert.throws(() => parseOptions(argv), UsageError, argv.join(' '));
+    }
+  });
+});
+
+describe('the medians of alternating pairs', () => {
+  it('takes the middle value, or the mean of the middle two', () => {
+    assert.equal(median([3, 1, 2]), 2);
+    assert.equal(median([4, 1, 3, 2]), 2.5);
+    assert.equal(median([]), null);
+  });
+
+  it('takes each ratio over the pairs that have it, ignoring an outlier', () => {
+    const medians = medianRatios([
+      { cpuUsPerDelivery: 0.9, latencyP99: null },
+      { cpuUsPerDelivery: 1.5, latencyP99: 1.1 },
+      { cpuUsPerDelivery: 1.0, latencyP99: 0.9 },
+    ]);
+    assert.equal(medians.cpuUsPerDelivery, 1.0);
+    assert.equal(medians.latencyP99, 1.0);
+    assert.match(
+      formatPairTable([{ cpuUsPerDelivery: 0.9 }], medians),
+      /CPU per delivery +0\.900x +1\.000x/,
+    );
+  });
+});
+
+describe('the honest baselines and the vr workload', () => {
+  it('compares with the corked baseline unless the plain one or the C relay is asked for', () => {
+    assert.deepEqual(options(['chatter', '--baseline']).servers, ['baseline-cork', 'roomwire']);
+    assert.deepEqual(options(['chatter', '--baseline-cork']).servers, [
+      'baseline-cork',
+      'roomwire',
+    ]);
+    assert.deepEqual(options(['chatter', '--baseline-plain']).servers, ['baseline', 'roomwire']);
+    assert.deepEqual(options(['udp', '--c-relay']).servers, ['c-relay', 'roomwire']);
+    assert.deepEqual(serverArgs('c-relay', PORTS, options(['chatter']), ''), [
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '5001',
+    ]);
+    for (const argv of [
+      ['chatter', '--baseline-plain', '--c-relay'],
+      ['chatter', '--c-relay', '--transport', 'ws'],
+      ['chatter', '--baseline', '--cluster'],
+      ['chatter', '--pacing', 'burst'],
+    ]) {
+      assert.throws(() => parseOptions(argv), UsageError, argv.join(' '));
+    }
+  });
+
+  it('paces each client on its own random phase unless --pacing tick', () => {
+    assert.equal(options(['chatter']).pacing, 'phase');
+    assert.equal(options(['udp', '--pacing', 'tick']).pacing, 'tick');
+  });
+
+  it('runs vr as rooms of 8 sending 100-byte poses at 72 Hz and events at 2 Hz', () => {
+    const vr = options(['vr']);
+    assert.deepEqual([vr.rooms, vr.clients, vr.size, vr.hz, vr.eventHz], [25, 8, 100, 72, 2]);
+    assert.throws(() => parseOptions(['vr', '--transport', 'ws']), UsageError);
+    assert.throws(() => parseOptions(['vr', '--socketio']), UsageError);
   });
 });

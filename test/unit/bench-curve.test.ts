@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { chartSvg, niceMax, readPoints } from '../../bench/chart.js';
+import { parseCurveOptions } from '../../bench/curve.js';
+import {
+  CHATTER_BUDGET,
+  clientsPerCore,
+  ROOM_SERIES_DELIVERIES,
+  seriesPoints,
+  type PointFigures,
+} from '../../bench/curve-plan.js';
+import { UsageError, parseOptions } from '../../bench/options.js';
+
+function figures(overrides: Partial<PointFigures>): PointFigures {
+  return {
+    clients: 100,
+    deliveredPerS: 1000,
+    deliveryRatio: 1,
+    udpLoss: null,
+    p50Us: 1000,
+    p99Us: 5000,
+    p999Us: 8000,
+    cpuUtil: 0.1,
+    cpuUsPerDelivery: 5,
+    cpuUsPerClientS: 1000,
+    rssPerClientKb: 10,
+    generatorCpuUtil: 0.3,
+    skippedSends: 0,
+    otherCpuUtil: 0,
+    generatorLimited: false,
+    starved: false,
+    ...overrides,
+  };
+}
+
+describe('the curve series', () => {
+  it('offers 90,000 deliveries a second at every room size, with 500 clients or near it', () => {
+    for (const point of seriesPoints('rooms')) {
+      const options = parseOptions([...point.args]);
+      assert.ok(options !== undefined);
+      const clients = options.rooms * options.clients;
+      assert.equal(options.clients, point.x);
+      const offered = clients * options.hz * (options.clients - 1);
+      assert.ok(Math.abs(offered / ROOM_SERIES_DELIVERIES - 1) < 0.01, `${point.x}: ${offered}`);
+      assert.ok(clients >= 250 && clients <= 750, `${point.x}: ${clients} clients`);
+    }
+  });
+
+  it('keeps rooms of 10 at 20 Hz in the clients series and rooms of 8 in vr', () => {
+    const clients = seriesPoints('clients').map((point) => parseOptions([...point.args]));
+    assert.deepEqual(
+      clients.map((o) => (o === undefined ? 0 : o.rooms * o.clients)),
+      [100, 250, 500, 1000, 2000, 4000],
+    );
+    assert.ok(clients.every((o) => o?.clients === 10 && o.hz === 20));
+    const vr = seriesPoints('vr').map((point) => parseOptions([...point.args]));
+    assert.ok(vr.every((o) => o?.workload === 'vr' && o.clients === 8 && o.hz === 72));
+    assert.deepEqual(
+      seriesPoints('size').map((p) => p.x),
+      [16, 64, 256, 1024, 4096, 16384],
+    );
+  });
+
+  it('parses its flags: series, quick runs, and refuses unknown series', () => {
+    const quick = parseCurveOptions(['--series', 'clients,vr', '--quick']);
+    assert.deepEqual(quick?.series, ['clients', 'vr']);
+    assert.ok((quick?.durationS ?? 99) < (parseCurveOptions([])?.durationS ?? 0));
+    assert.throws(() => parseCurveOptions(['--series', 'latency']), UsageError);
+    assert.throws(() => parseCurveOptions(['chatter']), UsageError);
+  });
+});
+
+describe('clients per core', () => {
+  it('extrapolates from the last point that met the budget when none failed it', () => {
+    const result = clientsPerCore(
+      [
+        { x: 100, figures: figures({ cpuUtil: 0.05, cpuUsPerClientS: 500 }) },
+        { x: 500, figures: figures({ cpuUtil: 0.25, cpuUsPerClientS: 500 }) },
+        { x: 1000, figures: figures({ cpuUtil: 0.6, generatorLimited: true }) },
+        { x: 2000, figures: figures({ cpuUtil: 0.9, starved: true }) },
+      ],
+      CHATTER_BUDGET,
+    );
+    assert.equal(result.method, 'extrapolated');
+    assert.equal(result.clients, 1400);
+    assert.equal(result.fromX, 500);
+  });
+
+  it('is measured at the last point below the first that missed the budget', () => {
+    const result = clientsPerCore(
+      [
+        { x: 100, figures: figures({ cpuUtil: 0.1 }) },
+        { x: 250, figures: figures({ cpuUtil: 0.3 }) },
+        { x: 500, figures: figures({ cpuUtil: 0.5, p99Us: 25_000 }) },
+        { x: 1000, figures: figures({ cpuUtil: 0.6 }) },
+      ],
+      CHATTER_BUDGET,
+    );
+    assert.equal(result.method, 'measured');
+    assert.equal(result.clients, 250);
+  });
+
+  it('falls back to CPU alone, marked, when no point met the latency budget', () => {
+    const result = clientsPerCore(
+      [
+        { x: 100, figures: figures({ p99Us: 90_000, cpuUsPerClientS: 700 }) },
+        { x: 250, figures: figures({ starved: true, cpuUsPerClientS: 350 }) },
+        { x: 500, figures: figures({ starved: true, deliveryRatio: 0.5 }) },
+      ],
+      CHATTER_BUDGET,
+    );
+    assert.equal(result.method, 'cpu-only');
+    assert.equal(result.clients, 2000);
+    assert.equal(result.fromX, 250);
+  });
+
+  it('gives no figure when nothing was delivered in full', () => {
+    assert.equal(
+      clientsPerCore([{ x: 100, figures: figures({ deliveryRatio: 0.9 }) }], CHATTER_BUDGET).method,
+      'none',
+    );
+    assert.equal(
+      clientsPerCore([{ x: 100, figures: figures({ generatorLimited: true }) }], CHATTER_BUDGET)
+        .clients,
+      null,
+    );
+  });
+});
+
+describe('the curve chart', () => {
+  it('draws one column per series, a line per server and hollow points where not usable', () => {
+    const line = (x: number, starved: boolean): string =>
+      JSON.stringify({
+        kind: 'curve-point',
+        series: 'clients',
+        x,
+        servers: { roomwire: figures({ starved }), 'baseline-cork': figures({}) },
+      });
+    const points = readPoints(
+      [line(100, false), '{"kind":"curve-summary"}', line(250, true), 'noise'].join('\n'),
+    );
+    assert.equal(points.length, 2);
+    const svg = chartSvg(points, 'a <caption>');
+    assert.equal(svg.match(/<polyline/g)?.length, 4);
+    // The starved point is hollow in both panels (CPU and p99); the others are filled.
+    const hollow = svg.match(/<circle [^>]*fill="white"\/>/g) ?? [];
+    assert.equal(hollow.length, 2);
+    assert.ok(svg.includes('a &lt;caption&gt;'));
+    assert.equal(niceMax(3.2), 5);
+    assert.equal(niceMax(120), 200);
+  });
+});
