@@ -64,6 +64,8 @@ Flags (defaults in brackets):
                      ratios are the working tree's over REF's, with their medians.
                      Build the working tree first (npx tsc -p tsconfig.json)
   --keep-against     keep REF's built worktree (in the temp dir) for the next --against run
+  --against-flags F  extra server flags for REF's side only, e.g. --against HEAD
+                     --against-flags "--resume-ttl-ms 0" measures one setting's cost
   --pairs N          alternating pairs of runs for a two-server comparison: --against [3],
                      --baseline, --cluster, --socketio [1]
   --baseline-cork    the same as --baseline (kept for old commands)
@@ -113,6 +115,8 @@ export interface BenchOptions {
   /** `--against`: the git ref whose build is compared with the working tree. */
   readonly against: string | undefined;
   readonly keepAgainst: boolean;
+  /** Extra server flags for the `--against` side only. */
+  readonly againstFlags: readonly string[];
   /** Alternating pairs of runs when two servers are compared. */
   readonly pairs: number;
 }
@@ -172,6 +176,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
       'no-pin': { type: 'boolean' },
       against: text,
       'keep-against': { type: 'boolean' },
+      'against-flags': text,
       pairs: text,
       help: { type: 'boolean', short: 'h' },
     },
@@ -287,6 +292,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     pin: values['no-pin'] !== true,
     against,
     keepAgainst: values['keep-against'] === true,
+    againstFlags: (values['against-flags'] ?? '').split(/\s+/).filter(Boolean),
     pairs: number(values, 'pairs', against === undefined ? 1 : 3, 1, 50),
   };
 }

@@ -62,7 +62,8 @@ export interface ServerPorts {
 export function serverArgs(
   kind: ServerKind,
   { port, httpPort }: ServerPorts,
-  options: Pick<BenchOptions, 'logLevel' | 'transport' | 'redisUrl' | 'workload'>,
+  options: Pick<BenchOptions, 'logLevel' | 'transport' | 'redisUrl' | 'workload'> &
+    Partial<Pick<BenchOptions, 'againstFlags'>>,
   clusterPrefix: string,
 ): string[] {
   const args = ['--host', HOST, '--port', String(port)];
@@ -76,6 +77,7 @@ export function serverArgs(
     if (options.workload === 'saturate') {
       args.push('--rate-limit-per-second', '1000000', '--rate-limit-burst', '2000000');
     }
+    if (kind === 'against') args.push(...(options.againstFlags ?? []));
     return args;
   }
   // The Socket.IO relay serves its WebSocket (and nothing else) on --port; the C relay, TCP
