@@ -48,9 +48,14 @@ if (hasCompiler) {
 }
 
 /** Runs the C# test program; resolves with its output once it exits. */
-function mono(...args: string[]): Promise<{ status: number | null; output: string }> {
+function mono(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ status: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('mono', [join(buildDir ?? '', 'RoomwireTests.exe'), ...args]);
+    const child = spawn('mono', [join(buildDir ?? '', 'RoomwireTests.exe'), ...args], {
+      env: { ...process.env, ...env },
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
@@ -89,6 +94,8 @@ describe('the C# client under mono', { timeout: 120_000 }, () => {
     return;
   }
   let server: TestServer;
+  /** Sessions end 400 ms after their connection breaks: the resume fallback is tested on it. */
+  let shortTtl: TestServer;
   let results: Map<string, string>;
   let summary = '';
   before(async () => {
@@ -97,7 +104,10 @@ describe('the C# client under mono', { timeout: 120_000 }, () => {
       {},
       { verify: (_user, password) => Promise.resolve(password !== 'wrong') },
     );
-    const run = await mono('run', String(server.port));
+    shortTtl = await startTestServer({ resumeTtlMs: 400 });
+    const run = await mono(['run', String(server.port)], {
+      ROOMWIRE_SHORT_TTL_PORT: String(shortTtl.port),
+    });
     summary = run.output;
     results = new Map();
     for (const line of run.output.split('\n')) {
@@ -108,6 +118,7 @@ describe('the C# client under mono', { timeout: 120_000 }, () => {
   });
   after(async () => {
     await server.stop();
+    await shortTtl.stop();
     if (buildDir !== undefined) rmSync(buildDir, { recursive: true, force: true });
   });
 
@@ -126,7 +137,7 @@ describe('the C# client under mono', { timeout: 120_000 }, () => {
       await ts.join('mixed');
       const csJoined = nextEvent(ts, 'joined', (event) => !event.self);
       const helloFromCs = nextEvent(ts, 'message');
-      const csharp = mono('interop', String(server.port), 'mixed');
+      const csharp = mono(['interop', String(server.port), 'mixed']);
 
       const csId = (await csJoined).clientId;
       const hello = await helloFromCs;

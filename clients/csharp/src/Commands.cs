@@ -26,6 +26,12 @@ namespace Roomwire
             return "0:" + username + ":" + password;
         }
 
+        /// <summary><c>6:&lt;id&gt;:&lt;token&gt;:&lt;received&gt;</c>: takes a broken session over (docs/protocol.md section 10).</summary>
+        public static string Resume(int clientId, string token, long received)
+        {
+            return "6:" + clientId + ":" + token + ":" + received.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         public static string ListRooms(string password)
         {
             return string.IsNullOrEmpty(password) ? "1" : "1:" + password;

@@ -16,6 +16,11 @@ namespace Roomwire
         string[] login;
         string[] wantedRoom;
         bool wantUdp;
+        /// <summary>A session a reconnect should resume: logged in by the game, resumed, or restored in full.</summary>
+        bool resumable;
+        /// <summary>A <c>6:</c> resume is awaiting its answer, which is not counted.</summary>
+        bool resuming;
+        RoomwireException resumeRefusal;
         /// <summary>A refusal that closes the connection, kept for the Closed event that follows.</summary>
         RoomwireException closeError;
         readonly List<Action> later = new List<Action>();
@@ -122,7 +127,6 @@ namespace Roomwire
         void OpenLink()
         {
             generation += 1;
-            LinesReceived = 0;
             link = new TcpLink(options, inbox, generation);
             link.Start();
         }
@@ -140,8 +144,12 @@ namespace Roomwire
                     break;
                 case InboxKind.Line:
                     if (Status == ClientStatus.Closed) break;
-                    LinesReceived += 1;
-                    OnLine(ServerLine.Parse(item.Text, false));
+                    var line = ServerLine.Parse(item.Text, false);
+                    // Counted as the server numbers them (section 10): from the first line after the
+                    // login answer, across connections, without the resume answer.
+                    if (line.Type == ServerLineType.LoggedIn) LinesReceived = 0;
+                    else if (!(resuming && line.Type == ServerLineType.Resumed)) LinesReceived += 1;
+                    OnLine(line);
                     break;
                 case InboxKind.Datagram:
                     if (udp != null && Status != ClientStatus.Closed) OnDatagram(ServerLine.Parse(item.Text, true));
@@ -191,6 +199,8 @@ namespace Roomwire
                 case ServerLineType.LoggedIn:
                     SelfId = line.ClientId;
                     SessionToken = line.Code;
+                    // A login during a reconnect makes a session worth resuming once it is restored in full.
+                    resumable = Status == ClientStatus.Open && SessionToken != null;
                     break;
                 case ServerLineType.Joined:
                     var joined = room.Joined(line.ClientId, line.Text, SelfId);
@@ -263,6 +273,8 @@ namespace Roomwire
             bool reconnecting = Status == ClientStatus.Open && options.Reconnect != null
                 && !ErrorCodes.EndsReconnect(error == null ? null : error.Code);
             if (!reconnecting) Status = ClientStatus.Closed;
+            // Kept for a resume: id, room, groups and the count stay as they were until it is answered.
+            if (!reconnecting || !resumable) EndSession();
             Raise(Closed, new CloseEvent { Error = error, Reconnecting = reconnecting });
             if (!reconnecting) return;
             Status = ClientStatus.Reconnecting;
@@ -274,13 +286,10 @@ namespace Roomwire
         void Forget(RoomwireException error)
         {
             closeError = null;
+            resuming = false;
             if (udp != null) udp.Close();
             udp = null;
             UdpBound = false;
-            SelfId = -1;
-            SessionToken = null;
-            room.Clear();
-            groups.Clear();
             var bind = bindRequest;
             bindRequest = null;
             if (bind != null) bind.Fail(error);
@@ -290,6 +299,17 @@ namespace Roomwire
             requests.FailAll(error);
         }
 
+        /// <summary>Drops what belonged to the session: nothing is left to resume.</summary>
+        void EndSession()
+        {
+            resumable = false;
+            SelfId = -1;
+            SessionToken = null;
+            LinesReceived = 0;
+            room.Clear();
+            groups.Clear();
+        }
+
         void Tick(long now)
         {
             if (requests.TimedOut(now) && link != null)
@@ -297,7 +317,7 @@ namespace Roomwire
                 // After a lost answer the client can no longer tell which line answers what.
                 var error = RoomwireException.Client(ErrorCodes.Timeout, "no answer from the server in " + options.RequestTimeoutMs + " ms");
                 closeError = error;
-                link.Abort();
+                link.Abort(true); // presumed broken: the server keeps the session for a resume
                 requests.FailAll(error);
             }
             if (bindRequest != null) TickBind(now);

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 
 namespace Roomwire
 {
-    /// <summary>UDP bind, ping, and reconnect with the restore of login, UDP and room.</summary>
+    /// <summary>UDP bind, ping, and reconnect: a session resume, or the restore of login, UDP and room.</summary>
     public sealed partial class RoomwireClient
     {
         /// <summary>A request for the caller (host: this client) or for the client itself (host: null).</summary>
@@ -103,20 +103,56 @@ namespace Roomwire
         void GiveUp(RoomwireException error)
         {
             Status = ClientStatus.Closed;
+            EndSession();
             Raise(Closed, new CloseEvent { Error = error, Reconnecting = false });
         }
 
         /// <summary>
-        /// One reconnect attempt's work once connected: log in with the last accepted credentials,
-        /// bind UDP if it was bound, rejoin the room with its password. When the server offers
-        /// session resume (issue 13), this is where a resume command with <see cref="SessionToken"/>
-        /// and <see cref="LinesReceived"/> goes first, falling back to these steps when refused.
+        /// One reconnect attempt's work once connected: resume the session when the server gave it a
+        /// token (docs/protocol.md section 10); otherwise, or when the resume is refused, log in with
+        /// the last accepted credentials, bind UDP if it was bound, rejoin the room with its password.
         /// </summary>
         void Restore()
         {
             int restoring = generation;
             // Not when the connection is already gone: OnClosed schedules the next attempt then.
             Action<RoomwireException> failed = error => { if (generation == restoring && link != null) AttemptFailed(error); };
+            if (resumable) Resume(restoring, failed);
+            else LogInAgain(restoring, failed);
+        }
+
+        void Resume(int restoring, Action<RoomwireException> failed)
+        {
+            int id = SelfId;
+            resuming = true;
+            var resume = Ask<long>(null, Commands.Resume(id, SessionToken, LinesReceived), (line, entry) =>
+            {
+                if (line.Type != ServerLineType.Resumed || line.ClientId != id) return false;
+                resuming = false;
+                entry.Value = line.Count;
+                return true;
+            }, null);
+            resume.Catch(error =>
+            {
+                resuming = false;
+                if (generation != restoring || link == null) return;
+                // Refused (resume_failed, resume_gap...): the connection stays open for a fresh login.
+                if (!error.FromServer || error.ClosesConnection) { failed(error); return; }
+                resumeRefusal = error;
+                LogInAgain(restoring, failed);
+            }).Then(missed =>
+            {
+                // The same client again: the lines replayed follow this event, handled like any others.
+                Status = ClientStatus.Open;
+                attempt = 0;
+                Raise(Reconnected, new ReconnectedEvent { ClientId = SelfId, Room = room.Name, Resumed = true, Replayed = missed });
+                if (wantUdp) StartBind(null).Catch(error => { if (generation == restoring) Raise(Error, error); });
+            });
+        }
+
+        void LogInAgain(int restoring, Action<RoomwireException> failed)
+        {
+            EndSession();
             if (login == null) { Restored(); return; }
             var loginRequest = LoginRequest(login[0], login[1], null);
             loginRequest.Catch(failed).Then(id =>
@@ -138,7 +174,10 @@ namespace Roomwire
         {
             Status = ClientStatus.Open;
             attempt = 0;
-            Raise(Reconnected, new ReconnectedEvent { ClientId = SelfId, Room = room.Name });
+            resumable = SessionToken != null;
+            var refusal = resumeRefusal;
+            resumeRefusal = null;
+            Raise(Reconnected, new ReconnectedEvent { ClientId = SelfId, Room = room.Name, ResumeRefusal = refusal });
         }
 
         /// <summary>Gives the attempt's connection up; a refused login or a final code ends the attempts.</summary>

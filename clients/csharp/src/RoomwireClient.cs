@@ -48,7 +48,7 @@ namespace Roomwire
         public event Action<RoomwireException> Error;
         /// <summary>The connection ended; <see cref="CloseEvent.Reconnecting"/> when the client is getting it back.</summary>
         public event Action<CloseEvent> Closed;
-        /// <summary>Back after a lost connection: logged in again, UDP bound again if it was, back in the room.</summary>
+        /// <summary>Back after a lost connection: the session resumed, or logged in again, UDP bound again if it was, back in the room.</summary>
         public event Action<ReconnectedEvent> Reconnected;
 
         public ClientStatus Status { get; private set; }
@@ -57,12 +57,15 @@ namespace Roomwire
         public int SelfId { get; private set; }
 
         /// <summary>
-        /// The third field of the login answer (<c>0:&lt;id&gt;:&lt;token&gt;</c>), null when the server sent
-        /// none. Kept for session resume (issue 13), which today's server does not offer.
+        /// The token of the login answer (<c>0:&lt;id&gt;:&lt;token&gt;</c>), null when the server sent
+        /// none (resume off): a reconnect resumes the session with it (docs/protocol.md section 10).
         /// </summary>
         public string SessionToken { get; private set; }
 
-        /// <summary>Server lines received on the current connection (what a resume will report).</summary>
+        /// <summary>
+        /// Server lines received since the login answer, across the connections of one session (the
+        /// resume answer is not counted): what a resume reports, so that the server replays the rest.
+        /// </summary>
         public long LinesReceived { get; private set; }
 
         /// <summary>The room you are in, its members and master; null when in none.</summary>
@@ -196,6 +199,7 @@ namespace Roomwire
             if (link != null) link.Abort();
             link = null;
             generation += 1; // the given-up connection is not heard
+            EndSession(); // a session away on the server ends there after resumeTtlMs
             var closed = RoomwireException.Client(ErrorCodes.NotConnected, "closed while connecting");
             Later(() =>
             {

@@ -35,16 +35,22 @@ namespace Roomwire
         public const string SlowConsumer = "slow_consumer";
         public const string RateLimited = "rate_limited";
         public const string Unavailable = "unavailable";
+        /// <summary>A resume refused: no session with that id and token (it ended, or the token is wrong).</summary>
+        public const string ResumeFailed = "resume_failed";
+        /// <summary>A resume refused: the server no longer holds every line missed; the session ended.</summary>
+        public const string ResumeGap = "resume_gap";
+        /// <summary>Another connection resumed this session; this one is closed.</summary>
+        public const string SessionResumed = "session_resumed";
 
         /// <summary>Server codes after which the server closes the connection.</summary>
         static readonly HashSet<string> Closing = new HashSet<string> {
             "too_many_auth_failures", "line_too_long", "slow_consumer", "server_full", "shutting_down",
             "internal", "kicked", "login_timeout", "idle_timeout", "rate_limit_exceeded",
-            "too_many_connections_from_ip", "write_timeout",
+            "too_many_connections_from_ip", "write_timeout", "session_resumed",
         };
 
         /// <summary>Codes after which reconnecting is wrong: the server meant this client to go.</summary>
-        static readonly HashSet<string> Final = new HashSet<string> { "too_many_auth_failures", "kicked" };
+        static readonly HashSet<string> Final = new HashSet<string> { "too_many_auth_failures", "kicked", "session_resumed" };
 
         /// <summary>True when the server closes the connection after sending this code.</summary>
         public static bool ClosesConnection(string code)

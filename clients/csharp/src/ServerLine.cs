@@ -16,6 +16,8 @@ namespace Roomwire
         Master,
         Pong,
         Error,
+        /// <summary><c>6:&lt;id&gt;:&lt;missed&gt;</c>: a session resume was accepted (docs/protocol.md section 10).</summary>
+        Resumed,
     }
 
     /// <summary>One server line, parsed. Which fields are set depends on <see cref="Type"/>.</summary>
@@ -29,13 +31,15 @@ namespace Roomwire
         /// <summary>The code of <c>9:</c>; the session token of <c>0:&lt;id&gt;:&lt;token&gt;</c> (null when none).</summary>
         public string Code;
         public List<RoomInfo> Rooms;
+        /// <summary>The lines the server replays after a <c>6:</c> answer.</summary>
+        public long Count;
 
         static readonly ServerLine UnknownLine = new ServerLine { Type = ServerLineType.Unknown };
 
         /// <summary>
         /// Parses a line without its newline. <paramref name="datagram"/> says it came over UDP, where
         /// <c>0:&lt;id&gt;:connected</c> answers a bind; over TCP a <c>0:</c> line is a login answer whose
-        /// extra fields (a resume token, issue 13) are read and never required.
+        /// extra fields (the resume token, docs/protocol.md section 10) are read and never required.
         /// </summary>
         public static ServerLine Parse(string line, bool datagram)
         {
@@ -68,6 +72,10 @@ namespace Roomwire
                 case "4":
                     if (!hasId) break;
                     return Make(ServerLineType.Master, id);
+                case "6":
+                    long missed;
+                    if (datagram || !hasId || tail == null || !long.TryParse(tail, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out missed)) break;
+                    return new ServerLine { Type = ServerLineType.Resumed, ClientId = id, Count = missed };
                 case "8":
                     return new ServerLine { Type = ServerLineType.Pong, Text = rest };
                 case "9":

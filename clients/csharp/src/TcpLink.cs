@@ -73,8 +73,11 @@ namespace Roomwire
             }
         }
 
-        /// <summary>Closes at once, dropping what is queued.</summary>
-        public void Abort()
+        /// <summary>
+        /// Closes at once, dropping what is queued. With <paramref name="reset"/> the server sees a TCP
+        /// reset, a broken connection, and keeps the session for a resume (docs/protocol.md section 10).
+        /// </summary>
+        public void Abort(bool reset = false)
         {
             Socket open;
             lock (gate)
@@ -86,7 +89,13 @@ namespace Roomwire
                 open = socket;
                 Monitor.PulseAll(gate);
             }
-            if (open != null) open.Close();
+            if (open == null) return;
+            if (reset)
+            {
+                try { open.LingerState = new LingerOption(true, 0); }
+                catch (Exception) { } // already closed: nothing to reset
+            }
+            open.Close();
         }
 
         void Run()

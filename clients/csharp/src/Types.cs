@@ -79,12 +79,23 @@ namespace Roomwire
         public bool Reconnecting;
     }
 
+    /// <summary>
+    /// Back after a lost connection: either the session resumed (<see cref="Resumed"/>: same id,
+    /// same room, groups kept, <see cref="Replayed"/> missed lines follow) or a fresh login with the
+    /// room rejoined (<see cref="ResumeRefusal"/> says why the resume was refused, if one was tried).
+    /// </summary>
     public sealed class ReconnectedEvent
     {
-        /// <summary>Your new client id (ids are not kept across connections until the server has resume, issue 13).</summary>
+        /// <summary>Your client id: the same as before when <see cref="Resumed"/>, a new one otherwise.</summary>
         public int ClientId;
         /// <summary>The room you are back in, or null.</summary>
         public string Room;
+        /// <summary>True when the server took the session back (docs/protocol.md section 10).</summary>
+        public bool Resumed;
+        /// <summary>How many lines the server replays after the resume; they are handled after this event.</summary>
+        public long Replayed;
+        /// <summary>The server's refusal of the resume (<c>resume_failed</c>, <c>resume_gap</c>...), null when none was refused.</summary>
+        public RoomwireException ResumeRefusal;
     }
 
     /// <summary>How the client reconnects after a lost connection (the TypeScript client's defaults).</summary>
@@ -103,7 +114,7 @@ namespace Roomwire
         /// <summary>The server's TCP port; its UDP port has the same number unless <see cref="UdpPort"/> is set.</summary>
         public int Port = 5000;
         public int UdpPort;
-        /// <summary>Null: no reconnect. Set it to reconnect, log in again, bind UDP again and rejoin the room.</summary>
+        /// <summary>Null: no reconnect. Set it to reconnect: resume the session, or log in again, bind UDP again and rejoin the room.</summary>
         public ReconnectOptions Reconnect;
         public int ConnectTimeoutMs = 10000;
         /// <summary>How long a request may wait for its answer before the connection is given up.</summary>

@@ -76,11 +76,7 @@ namespace Roomwire.Tests
         static void Reconnects(TestContext t)
         {
             var proxy = t.Track(new TcpProxy(t.Port));
-            var options = t.Options();
-            options.Port = proxy.Port;
-            options.UdpPort = t.Port;
-            options.Reconnect = new ReconnectOptions { InitialDelayMs = 20, MaxDelayMs = 100 };
-            var bot = t.Client(options);
+            var bot = t.Client(t.Reconnecting(proxy));
             var seen = new Recorder(bot);
             bot.Connect();
             int firstId = t.Await(bot.Login("bot", "pw"));
@@ -102,6 +98,9 @@ namespace Roomwire.Tests
             Assert.Equal(ClientStatus.Open, bot.Status, "open again");
             Assert.Equal(R("cs-persistent"), seen.Reconnects[0].Room, "back in its room");
             Assert.True(bot.SelfId != firstId && bot.SelfId == seen.Reconnects[0].ClientId, "a new id");
+            // A closed connection (not a broken one) ends the session at once: the resume is refused.
+            Assert.True(!seen.Reconnects[0].Resumed, "not resumed");
+            Assert.Code(ErrorCodes.ResumeFailed, seen.Reconnects[0].ResumeRefusal, "the resume's refusal");
             Assert.True(bot.UdpBound, "UDP bound again");
             var peer = t.Player("peer", R("cs-persistent"), "secret");
             Assert.Sequence(new[] { bot.SelfId, peer.SelfId }, peer.Room.Members, "the peer finds it there");

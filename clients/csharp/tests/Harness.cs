@@ -25,9 +25,29 @@ namespace Roomwire.Tests
 
         public int Port { get; private set; }
 
-        public RoomwireClientOptions Options()
+        /// <summary>A second server, with <c>resumeTtlMs</c> 400 (ROOMWIRE_SHORT_TTL_PORT), or 0 when none was started.</summary>
+        public int ShortTtlPort
         {
-            return new RoomwireClientOptions { Host = "127.0.0.1", Port = Port, RequestTimeoutMs = 5000 };
+            get
+            {
+                int port;
+                return int.TryParse(Environment.GetEnvironmentVariable("ROOMWIRE_SHORT_TTL_PORT"), out port) ? port : 0;
+            }
+        }
+
+        public RoomwireClientOptions Options(int port = 0)
+        {
+            return new RoomwireClientOptions { Host = "127.0.0.1", Port = port > 0 ? port : Port, RequestTimeoutMs = 5000 };
+        }
+
+        /// <summary>Options of a client behind <paramref name="proxy"/> (UDP straight to the server) that reconnects quickly.</summary>
+        public RoomwireClientOptions Reconnecting(TcpProxy proxy, int serverPort = 0)
+        {
+            var options = Options(serverPort);
+            options.UdpPort = options.Port;
+            options.Port = proxy.Port;
+            options.Reconnect = new ReconnectOptions { InitialDelayMs = 20, MaxDelayMs = 100 };
+            return options;
         }
 
         /// <summary>A client (not yet connected), pumped by <see cref="Until"/> and closed after the test.</summary>
@@ -40,9 +60,9 @@ namespace Roomwire.Tests
         }
 
         /// <summary>A client that is connected, logged in as <paramref name="name"/> and, if given, in <paramref name="roomName"/>.</summary>
-        public RoomwireClient Player(string name, string roomName = null, string password = "")
+        public RoomwireClient Player(string name, string roomName = null, string password = "", int port = 0)
         {
-            var client = Client();
+            var client = Client(Options(port));
             client.Connect();
             Await(client.Login(name, "pw"));
             if (roomName != null) Await(client.Join(roomName, password));

@@ -18,6 +18,7 @@ namespace Roomwire.Tests
         volatile bool refusing;
         volatile bool paused;
         volatile bool stopped;
+        volatile Func<string, string> rewrite;
 
         public TcpProxy(int targetPort)
         {
@@ -35,6 +36,24 @@ namespace Roomwire.Tests
         /// <summary>Nothing is read from clients: their sends pile up.</summary>
         public bool Paused { set { paused = value; } }
 
+        /// <summary>Rewrites what clients send, chunk by chunk (a test tampers with a line on its way).</summary>
+        public Func<string, string> RewriteFromClient { set { rewrite = value; } }
+
+        /// <summary>Breaks every connection with a TCP reset both ways, as a failing network does.</summary>
+        public void ResetAll()
+        {
+            lock (sockets)
+            {
+                foreach (var socket in sockets)
+                {
+                    try { socket.LingerState = new LingerOption(true, 0); }
+                    catch (Exception) { }
+                }
+            }
+            DropAll();
+        }
+
+        /// <summary>Closes every connection (a FIN, unless data was left unread).</summary>
         public void DropAll()
         {
             lock (sockets)
@@ -83,7 +102,9 @@ namespace Roomwire.Tests
                     while (fromClient && paused && !stopped) Thread.Sleep(5);
                     int count = from.Receive(buffer);
                     if (count == 0) break;
-                    to.Send(buffer, 0, count, SocketFlags.None);
+                    var change = fromClient ? rewrite : null;
+                    if (change == null) { to.Send(buffer, 0, count, SocketFlags.None); continue; }
+                    to.Send(System.Text.Encoding.UTF8.GetBytes(change(System.Text.Encoding.UTF8.GetString(buffer, 0, count))));
                 }
             }
             catch (Exception) { }

@@ -28,6 +28,7 @@ namespace Roomwire.Unity
             });
             Client.Error += error => Debug.LogWarning("Roomwire: " + error.Message);
             Client.Closed += closed => Debug.Log("Roomwire: closed" + (closed.Error == null ? "" : " (" + closed.Error.Message + ")") + (closed.Reconnecting ? ", reconnecting" : ""));
+            Client.Reconnected += back => Debug.Log("Roomwire: back as " + back.ClientId + (back.Resumed ? ", resumed (" + back.Replayed + " lines replayed)" : ", logged in afresh" + (back.ResumeRefusal == null ? "" : " (" + back.ResumeRefusal.Code + ")")));
             if (connectOnAwake) Client.Connect();
         }
 
