@@ -203,7 +203,8 @@ describe('the WebSocket transport', { timeout: 20_000 }, () => {
   });
 
   describe('keepalive', () => {
-    const fixture = serverFor({ wsPingIntervalMs: 100 });
+    // A cut peer's session waits resumeTtlMs for a resume (protocol §10), then leaves.
+    const fixture = serverFor({ wsPingIntervalMs: 100, resumeTtlMs: 300 });
 
     it('cuts a peer that stops answering pings, and keeps one that answers', async () => {
       const port = fixture.get().httpPort;
