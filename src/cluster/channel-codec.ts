@@ -32,6 +32,11 @@ export class RedisKeys {
   nodeAlive(node: string): string {
     return `${this.prefix}:node:{${node}}:alive`;
   }
+
+  /** A node's own channel: its subscriber's lag probe (`p|<sent ms>`) comes back on it. */
+  nodeChannel(node: string): string {
+    return `${this.prefix}:node:{${node}}`;
+  }
 }
 
 const BAR = 0x7c; // '|'

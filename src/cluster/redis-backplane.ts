@@ -12,8 +12,22 @@ import {
   RedisKeys,
 } from './channel-codec.js';
 import { IdBlocks } from './id-blocks.js';
-import { createLinks, heartbeat, registerNode, type RedisLinks } from './redis-links.js';
+import { decideJoin } from './join-decision.js';
+import { createLinks, LINK_ROLES, registerNode, type RedisLinks } from './redis-links.js';
 import { RoomChannels } from './room-channels.js';
+import { SenderBudget } from './sender-budget.js';
+
+/** A join that keeps meeting concurrent changes is refused after this many tries. */
+const MAX_JOIN_ATTEMPTS = 32;
+/** The bytes of publishes a node lets wait for Redis before it takes Redis for stalled. */
+const DEFAULT_MAX_PENDING_BYTES = 32 * 1024 * 1024;
+/** What one client may publish per second, and in one burst (docs/cluster.md). */
+const DEFAULT_SENDER_BYTES_PER_SECOND = 4 * 1024 * 1024;
+
+/** ioredis's error for a command that got no answer within `commandTimeout`. */
+function timedOut(error: unknown): boolean {
+  return error instanceof Error && error.message === 'Command timed out';
+}
 
 /** What a {@link RedisBackplane} needs. */
 export interface RedisBackplaneOptions {
@@ -29,8 +43,18 @@ export interface RedisBackplaneOptions {
   readonly logger: Logger;
   /** How long `start` waits for Redis. */
   readonly connectTimeoutMs?: number;
-  /** Counts messages that could not be published (Redis unreachable). */
+  /** Counts messages that could not be published (Redis unreachable, or over a budget). */
   readonly onDropped?: () => void;
+  /**
+   * How long a command may wait for its answer before the node takes Redis for stalled
+   * [half of `nodeTimeoutMs`, at least 1 s]: it then detaches its members and reports not
+   * ready, well before the other nodes would take it for dead.
+   */
+  readonly commandTimeoutMs?: number;
+  /** Bytes of publishes waiting for Redis beyond which Redis is taken for stalled [32 MiB]. */
+  readonly maxPendingBytes?: number;
+  /** Bytes a client may publish per second, and in one burst [4 MiB]. */
+  readonly senderBytesPerSecond?: number;
 }
 
 /**
@@ -47,6 +71,15 @@ export class RedisBackplane implements Backplane {
   readonly #links: RedisLinks;
   readonly #channels: RoomChannels;
   readonly #subscriptions = new Map<string, Promise<unknown>>();
+  readonly #budget: SenderBudget;
+  readonly #commandTimeoutMs: number;
+  readonly #maxPendingBytes: number;
+  /** Bytes of publishes sent and not yet answered. */
+  #pendingBytes = 0;
+  /** A heartbeat is on its way: the next one waits rather than queue behind it. */
+  #beating = false;
+  /** Milliseconds between the last lag probe's publish and its arrival on the subscriber. */
+  #subscriberLagMs = 0;
   /** Each client's join and leave scripts run one after another, in the order asked. */
   readonly #chains = new Map<ClientId, Promise<void>>();
   #feed: (input: ClusterInput) => void = () => undefined;
@@ -62,12 +95,14 @@ export class RedisBackplane implements Backplane {
     this.#options = options;
     this.#keys = new RedisKeys(options.prefix);
     this.#logger = options.logger.child({ component: 'cluster', node: this.nodeId });
-    this.#links = createLinks(options.url, this.nodeId);
+    this.#commandTimeoutMs = options.commandTimeoutMs ?? Math.max(1_000, options.nodeTimeoutMs / 2);
+    this.#maxPendingBytes = options.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES;
+    const senderRate = options.senderBytesPerSecond ?? DEFAULT_SENDER_BYTES_PER_SECOND;
+    this.#budget = new SenderBudget(senderRate, senderRate);
+    this.#links = createLinks(options.url, this.nodeId, this.#commandTimeoutMs);
     const { cmd, sub } = this.#links;
-    for (const [role, redis] of [
-      ['command', cmd],
-      ['subscriber', sub],
-    ] as const) {
+    for (const role of LINK_ROLES) {
+      const redis = this.#link(role);
       redis.on('error', (error: Error) => this.#logger.debug({ err: error, role }, 'redis error'));
       redis.on('close', () => this.#lost(role));
       redis.on('ready', () => this.#recover());
@@ -102,15 +137,14 @@ export class RedisBackplane implements Backplane {
       timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     });
     try {
-      const connected = Promise.all([this.#links.cmd.connect(), this.#links.sub.connect()]);
+      const connected = Promise.all(LINK_ROLES.map((role) => this.#link(role).connect()));
       connected.catch(() => undefined);
       await Promise.race([connected, timeout]);
       await this.#register();
       await Promise.race([this.ids.start(), timeout]);
     } catch (error) {
       this.#stopping = true;
-      this.#links.cmd.disconnect();
-      this.#links.sub.disconnect();
+      for (const role of LINK_ROLES) this.#link(role).disconnect();
       const why = (error as Error).message;
       throw new BackplaneUnavailableError(
         `cannot join the cluster at ${this.#options.url}: ${why}`,
@@ -132,6 +166,11 @@ export class RedisBackplane implements Backplane {
     return this.#ready;
   }
 
+  /** How far behind the subscriber connection was at the last probe, in milliseconds. */
+  subscriberLagMs(): number {
+    return this.#subscriberLagMs;
+  }
+
   request(request: ClusterRequest): void {
     switch (request.op) {
       case 'publish':
@@ -139,9 +178,14 @@ export class RedisBackplane implements Backplane {
         return this.#publish(
           this.#keys.roomChannel(request.room),
           encodeRoomMessage(request.event),
+          request.event.clientId,
         );
       case 'group':
-        return this.#publish(this.#keys.groupChannel, encodeGroupMessage(request.event));
+        return this.#publish(
+          this.#keys.groupChannel,
+          encodeGroupMessage(request.event),
+          request.event.senderId,
+        );
       case 'join':
         return this.#join(request.connId, request.clientId, request.room, request.password);
       case 'leave':
@@ -172,17 +216,47 @@ export class RedisBackplane implements Backplane {
         this.#logger.warn({ err: error }, 'could not deregister from the cluster');
       }
     }
-    await Promise.allSettled([this.#links.cmd.quit(), this.#links.sub.quit()]);
-    this.#links.cmd.disconnect();
-    this.#links.sub.disconnect();
+    await Promise.allSettled(LINK_ROLES.map((role) => this.#link(role).quit()));
+    for (const role of LINK_ROLES) this.#link(role).disconnect();
   }
 
-  #publish(channel: string, data: Buffer): void {
-    if (!this.#ready) {
-      this.#options.onDropped?.();
+  #link(role: (typeof LINK_ROLES)[number]): RedisLinks[keyof RedisLinks] {
+    if (role === 'command') return this.#links.cmd;
+    return role === 'subscriber' ? this.#links.sub : this.#links.beat;
+  }
+
+  /**
+   * Publishes within the sender's byte budget and the node's bound on what waits for Redis:
+   * past that bound Redis is taken for stalled, and the node detaches its members and reports
+   * not ready rather than buffer without bound (docs/cluster.md, failure modes).
+   */
+  #publish(channel: string, data: Buffer, sender: ClientId): void {
+    const dropped = this.#options.onDropped;
+    if (!this.#ready || !this.#budget.take(sender, data.length, Date.now())) {
+      dropped?.();
       return;
     }
-    this.#links.cmd.publish(channel, data).catch(() => this.#options.onDropped?.());
+    if (this.#pendingBytes + data.length > this.#maxPendingBytes) {
+      dropped?.();
+      this.#stalled(`${this.#pendingBytes} bytes of publishes unanswered`);
+      return;
+    }
+    this.#pendingBytes += data.length;
+    this.#links.cmd.publish(channel, data).then(
+      () => {
+        this.#pendingBytes -= data.length;
+      },
+      (error: unknown) => {
+        this.#pendingBytes -= data.length;
+        dropped?.();
+        this.#failed(error);
+      },
+    );
+  }
+
+  /** A command failed: one that timed out means Redis is stalled. */
+  #failed(error: unknown): void {
+    if (timedOut(error)) this.#stalled(`no answer within ${this.#commandTimeoutMs} ms`);
   }
 
   #join(connId: ConnId, clientId: ClientId, room: string, password: string): void {
@@ -191,26 +265,40 @@ export class RedisBackplane implements Backplane {
     this.#channels.beginJoin(room, clientId);
     const subscribed = this.#subscriptions.get(room) ?? Promise.resolve();
     const { prefix, maxRooms, maxRoomMembers } = this.#options;
+    const refuse = (code: ErrorCode): void => {
+      this.#channels.refused(room, clientId);
+      this.#feed({ type: 'cluster-refused', connId, code });
+    };
     this.#chain(clientId, async () => {
-      let reply: string[];
+      let reply: string[] = ['conflict'];
       try {
         await subscribed;
-        reply = await this.#links.cmd.rwJoin(
-          ...[prefix, this.nodeId, clientId, room, password, maxRooms, maxRoomMembers],
-        );
+        // Read, decide (src/core/admission.ts), commit if nothing read has changed; else again.
+        for (let attempt = 0; attempt < MAX_JOIN_ATTEMPTS; attempt += 1) {
+          const { cmd } = this.#links;
+          const view = await cmd.rwJoinView(prefix, this.nodeId, clientId, room);
+          if (epoch !== this.#epoch) return;
+          const decision = decideJoin(view, password, { maxRooms, maxRoomMembers });
+          if ('refusal' in decision) return refuse(decision.refusal);
+          const commit = [prefix, this.nodeId, clientId, room, password, ...decision.commit];
+          reply = await cmd.rwJoinCommit(...commit);
+          if (reply[0] !== 'conflict') break;
+        }
       } catch (error) {
         if (epoch !== this.#epoch) return;
         this.#logger.warn({ err: error, clientId, room }, 'join failed');
-        this.#channels.refused(room, clientId);
-        return this.#feed({ type: 'cluster-refused', connId, code: 'unavailable' });
+        refuse('unavailable');
+        return this.#failed(error);
       }
       if (epoch !== this.#epoch) return;
-      const [status = '', second = '', ...members] = reply;
+      const [status, joinedPassword = '', ...members] = reply;
+      if (status === 'reaped') return this.#reaped();
       if (status !== 'ok') {
-        this.#channels.refused(room, clientId);
-        return this.#feed({ type: 'cluster-refused', connId, code: second as ErrorCode });
+        this.#logger.warn({ clientId, room }, 'join kept conflicting; refused');
+        return refuse('unavailable');
       }
-      this.#channels.joined(room, clientId, { password: second, memberIds: members.map(Number) });
+      const snapshot = { password: joinedPassword, memberIds: members.map(Number) };
+      this.#channels.joined(room, clientId, snapshot);
     });
   }
 
@@ -226,6 +314,7 @@ export class RedisBackplane implements Backplane {
       try {
         left = await this.#links.cmd.rwLeave(this.#options.prefix, this.nodeId, clientId);
       } catch (error) {
+        this.#failed(error);
         if (epoch !== this.#epoch || connId < 0) return;
         this.#logger.warn({ err: error, clientId }, 'leave failed');
         return this.#feed({ type: 'cluster-refused', connId, code: 'unavailable' });
@@ -249,9 +338,10 @@ export class RedisBackplane implements Backplane {
         }
         this.#feed({ type: 'room-list', connId, rooms });
       },
-      () => {
+      (error: unknown) => {
         if (epoch === this.#epoch)
           this.#feed({ type: 'cluster-refused', connId, code: 'unavailable' });
+        this.#failed(error);
       },
     );
   }
@@ -273,6 +363,11 @@ export class RedisBackplane implements Backplane {
   }
 
   #message(channel: string, message: Buffer): void {
+    if (channel === this.#keys.nodeChannel(this.nodeId)) {
+      const sent = /^p\|(\d+)$/.exec(message.toString('latin1'))?.[1];
+      if (sent !== undefined) this.#probed(Date.now() - Number(sent));
+      return;
+    }
     if (channel === this.#keys.groupChannel) {
       const event = decodeGroupEvent(message);
       if (event !== undefined) this.#feed({ type: 'group-event', event });
@@ -288,39 +383,86 @@ export class RedisBackplane implements Backplane {
     return registerNode(this.#links, this.#keys, this.nodeId, nodeTimeoutMs, this.ids.highest());
   }
 
+  /**
+   * Renews this node's heartbeat key and reaps dead nodes, on the heartbeat's own connection and
+   * never more than one at a time, so neither a backlog of publishes nor a stalled Redis can
+   * queue heartbeats up to arrive late. Also sends the subscriber's lag probe.
+   */
   #heartbeat(): void {
-    if (!this.#ready) return;
-    heartbeat(this.#links, this.#keys, this.nodeId, this.#options.nodeTimeoutMs).then(
+    const now = Date.now();
+    this.#budget.sweep(now);
+    if (!this.#ready || this.#beating) return;
+    this.#beating = true;
+    const { prefix } = this.#options;
+    const timeoutMs = this.#options.nodeTimeoutMs;
+    const epoch = this.#epoch;
+    this.#links.beat.rwHeartbeat(prefix, this.nodeId, timeoutMs, timeoutMs / 2).then(
       (reaped) => {
+        this.#beating = false;
+        if (reaped < 0 && epoch === this.#epoch) this.#reaped();
         if (reaped > 0) this.#logger.warn({ reaped }, 'removed the clients of dead nodes');
       },
-      (error: unknown) => this.#logger.debug({ err: error }, 'heartbeat failed'),
+      (error: unknown) => {
+        this.#beating = false;
+        this.#logger.debug({ err: error }, 'heartbeat failed');
+        this.#failed(error);
+      },
     );
+    const probe = this.#keys.nodeChannel(this.nodeId);
+    this.#links.cmd.publish(probe, `p|${now}`).catch((error: unknown) => this.#failed(error));
     if (this.ids.available() < this.#options.idBlockSize) this.ids.refill();
+  }
+
+  #probed(lagMs: number): void {
+    this.#subscriberLagMs = lagMs;
+    if (lagMs > this.#commandTimeoutMs / 2) {
+      this.#logger.warn({ lagMs }, 'the subscriber connection lags behind Redis');
+    }
+  }
+
+  /**
+   * The other nodes took this one for dead (it stalled past the node timeout) and removed it and
+   * its clients; clients that joined since would be ghosts nobody reaps. Detach everyone and
+   * register again, removing whatever this node still had in rooms.
+   */
+  #reaped(): void {
+    this.#logger.warn('this node was taken for dead and removed; detaching and registering again');
+    this.#lost('registration', true);
+  }
+
+  /** Redis does not answer in time, or too much waits for it: give up on the links and retry. */
+  #stalled(why: string): void {
+    if (!this.#ready) return;
+    this.#logger.warn({ why }, 'Redis looks stalled');
+    this.#lost('stalled', true);
   }
 
   /**
    * One connection closed: events may have been missed, so the core drops every replica and its
    * clients leave their rooms locally (docs/cluster.md). The node is not ready until it is back.
    */
-  #lost(role: string): void {
+  #lost(role: string, recycleAll = false): void {
     if (!this.#started || this.#stopping || !this.#ready) return;
     this.#ready = false;
     this.#epoch += 1;
     this.#channels.clear();
     this.#subscriptions.clear();
     this.#chains.clear();
+    this.#beating = false;
     this.#logger.warn({ role }, 'lost the Redis link; room members detached, reconnecting');
     queueMicrotask(() => this.#feed({ type: 'backplane-lost' }));
-    // The other connection may still be up: recycle it so both start from a clean state.
-    const other = role === 'command' ? this.#links.sub : this.#links.cmd;
-    if (other.status === 'ready') other.disconnect(true);
+    // The other connections may still be up: recycle them so all start from a clean state (and
+    // let go of whatever they still queue).
+    for (const other of LINK_ROLES) {
+      const redis = this.#link(other);
+      if ((recycleAll || other !== role) && redis.status !== 'end') redis.disconnect(true);
+    }
   }
 
   /** Both connections are back: re-register (and reap this node's old memberships). */
   #recover(): void {
     if (!this.#started || this.#stopping || this.#ready || this.#recovering) return;
-    if (this.#links.cmd.status !== 'ready' || this.#links.sub.status !== 'ready') return;
+    if (LINK_ROLES.some((role) => this.#link(role).status !== 'ready')) return;
     this.#recovering = true;
     this.#register().then(
       () => {
