@@ -6,14 +6,16 @@ import type { ErrorCode } from '../protocol/error-codes.js';
 import { BackplaneUnavailableError, type Backplane } from './backplane.js';
 import {
   decodeGroupEvent,
-  decodeRoomEvent,
+  decodeRoomEvents,
   encodeGroupMessage,
+  encodeRoomBatch,
   encodeRoomMessage,
   RedisKeys,
 } from './channel-codec.js';
 import { IdBlocks } from './id-blocks.js';
 import { decideJoin } from './join-decision.js';
 import { createLinks, LINK_ROLES, registerNode, type RedisLinks } from './redis-links.js';
+import { PublishBatches } from './publish-batches.js';
 import { RoomChannels } from './room-channels.js';
 import { SenderBudget } from './sender-budget.js';
 
@@ -47,7 +49,7 @@ export interface RedisBackplaneOptions {
   readonly onDropped?: () => void;
   /**
    * How long a command may wait for its answer before the node takes Redis for stalled
-   * [half of `nodeTimeoutMs`, at least 1 s]: it then detaches its members and reports not
+   * [half of `nodeTimeoutMs`, at least 2 s]: it then detaches its members and reports not
    * ready, well before the other nodes would take it for dead.
    */
   readonly commandTimeoutMs?: number;
@@ -72,6 +74,9 @@ export class RedisBackplane implements Backplane {
   readonly #channels: RoomChannels;
   readonly #subscriptions = new Map<string, Promise<unknown>>();
   readonly #budget: SenderBudget;
+  readonly #batches = new PublishBatches((channel, messages) =>
+    this.#send(channel, encodeRoomBatch(messages)),
+  );
   readonly #commandTimeoutMs: number;
   readonly #maxPendingBytes: number;
   /** Bytes of publishes sent and not yet answered. */
@@ -95,7 +100,7 @@ export class RedisBackplane implements Backplane {
     this.#options = options;
     this.#keys = new RedisKeys(options.prefix);
     this.#logger = options.logger.child({ component: 'cluster', node: this.nodeId });
-    this.#commandTimeoutMs = options.commandTimeoutMs ?? Math.max(1_000, options.nodeTimeoutMs / 2);
+    this.#commandTimeoutMs = options.commandTimeoutMs ?? Math.max(2_000, options.nodeTimeoutMs / 2);
     this.#maxPendingBytes = options.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES;
     const senderRate = options.senderBytesPerSecond ?? DEFAULT_SENDER_BYTES_PER_SECOND;
     this.#budget = new SenderBudget(senderRate, senderRate);
@@ -173,19 +178,17 @@ export class RedisBackplane implements Backplane {
 
   request(request: ClusterRequest): void {
     switch (request.op) {
-      case 'publish':
+      case 'publish': {
         if (request.event.kind !== 'message') return;
-        return this.#publish(
-          this.#keys.roomChannel(request.room),
-          encodeRoomMessage(request.event),
-          request.event.clientId,
-        );
-      case 'group':
-        return this.#publish(
-          this.#keys.groupChannel,
-          encodeGroupMessage(request.event),
-          request.event.senderId,
-        );
+        const message = encodeRoomMessage(request.event);
+        if (!this.#admit(request.event.clientId, message)) return;
+        return this.#batches.add(this.#keys.roomChannel(request.room), message);
+      }
+      case 'group': {
+        const message = encodeGroupMessage(request.event);
+        if (!this.#admit(request.event.senderId, message)) return;
+        return this.#send(this.#keys.groupChannel, message);
+      }
       case 'join':
         return this.#join(request.connId, request.clientId, request.room, request.password);
       case 'leave':
@@ -225,14 +228,30 @@ export class RedisBackplane implements Backplane {
     return role === 'subscriber' ? this.#links.sub : this.#links.beat;
   }
 
+  /** A message may be published: the node is ready and it fits in its sender's byte budget. */
+  #admit(sender: ClientId, message: Buffer): boolean {
+    if (this.#ready && this.#budget.take(sender, message.length, Date.now())) return true;
+    this.#options.onDropped?.();
+    return false;
+  }
+
   /**
-   * Publishes within the sender's byte budget and the node's bound on what waits for Redis:
-   * past that bound Redis is taken for stalled, and the node detaches its members and reports
-   * not ready rather than buffer without bound (docs/cluster.md, failure modes).
+   * The command connection, once the batches gathered so far have been published: every other
+   * command goes after them, so a node's commands reach Redis in the order they were asked.
    */
-  #publish(channel: string, data: Buffer, sender: ClientId): void {
+  #command(): RedisLinks['cmd'] {
+    this.#batches.flush();
+    return this.#links.cmd;
+  }
+
+  /**
+   * Publishes within the node's bound on what waits for Redis: past that bound Redis is taken
+   * for stalled, and the node detaches its members and reports not ready rather than buffer
+   * without bound (docs/cluster.md, failure modes).
+   */
+  #send(channel: string, data: Buffer): void {
     const dropped = this.#options.onDropped;
-    if (!this.#ready || !this.#budget.take(sender, data.length, Date.now())) {
+    if (!this.#ready) {
       dropped?.();
       return;
     }
@@ -242,16 +261,18 @@ export class RedisBackplane implements Backplane {
       return;
     }
     this.#pendingBytes += data.length;
-    this.#links.cmd.publish(channel, data).then(
-      () => {
-        this.#pendingBytes -= data.length;
-      },
-      (error: unknown) => {
-        this.#pendingBytes -= data.length;
-        dropped?.();
-        this.#failed(error);
-      },
-    );
+    this.#command()
+      .publish(channel, data)
+      .then(
+        () => {
+          this.#pendingBytes -= data.length;
+        },
+        (error: unknown) => {
+          this.#pendingBytes -= data.length;
+          dropped?.();
+          this.#failed(error);
+        },
+      );
   }
 
   /** A command failed: one that timed out means Redis is stalled. */
@@ -275,13 +296,12 @@ export class RedisBackplane implements Backplane {
         await subscribed;
         // Read, decide (src/core/admission.ts), commit if nothing read has changed; else again.
         for (let attempt = 0; attempt < MAX_JOIN_ATTEMPTS; attempt += 1) {
-          const { cmd } = this.#links;
-          const view = await cmd.rwJoinView(prefix, this.nodeId, clientId, room);
+          const view = await this.#command().rwJoinView(prefix, this.nodeId, clientId, room);
           if (epoch !== this.#epoch) return;
           const decision = decideJoin(view, password, { maxRooms, maxRoomMembers });
           if ('refusal' in decision) return refuse(decision.refusal);
           const commit = [prefix, this.nodeId, clientId, room, password, ...decision.commit];
-          reply = await cmd.rwJoinCommit(...commit);
+          reply = await this.#command().rwJoinCommit(...commit);
           if (reply[0] !== 'conflict') break;
         }
       } catch (error) {
@@ -312,7 +332,7 @@ export class RedisBackplane implements Backplane {
     this.#chain(clientId, async () => {
       let left: number;
       try {
-        left = await this.#links.cmd.rwLeave(this.#options.prefix, this.nodeId, clientId);
+        left = await this.#command().rwLeave(this.#options.prefix, this.nodeId, clientId);
       } catch (error) {
         this.#failed(error);
         if (epoch !== this.#epoch || connId < 0) return;
@@ -329,21 +349,23 @@ export class RedisBackplane implements Backplane {
   #listRooms(connId: ConnId, password: string): void {
     if (!this.#ready) return this.#refuseLater(connId, 'unavailable');
     const epoch = this.#epoch;
-    this.#links.cmd.rwList(this.#options.prefix, password).then(
-      (flat) => {
-        if (epoch !== this.#epoch) return;
-        const rooms = [];
-        for (let index = 0; index + 1 < flat.length; index += 2) {
-          rooms.push({ name: flat[index] as string, memberCount: Number(flat[index + 1]) });
-        }
-        this.#feed({ type: 'room-list', connId, rooms });
-      },
-      (error: unknown) => {
-        if (epoch === this.#epoch)
-          this.#feed({ type: 'cluster-refused', connId, code: 'unavailable' });
-        this.#failed(error);
-      },
-    );
+    this.#command()
+      .rwList(this.#options.prefix, password)
+      .then(
+        (flat) => {
+          if (epoch !== this.#epoch) return;
+          const rooms = [];
+          for (let index = 0; index + 1 < flat.length; index += 2) {
+            rooms.push({ name: flat[index] as string, memberCount: Number(flat[index + 1]) });
+          }
+          this.#feed({ type: 'room-list', connId, rooms });
+        },
+        (error: unknown) => {
+          if (epoch === this.#epoch)
+            this.#feed({ type: 'cluster-refused', connId, code: 'unavailable' });
+          this.#failed(error);
+        },
+      );
   }
 
   /** Answers from a later microtask: the core is still inside the call that asked. */
@@ -374,8 +396,8 @@ export class RedisBackplane implements Backplane {
       return;
     }
     const room = this.#keys.roomOfChannel(channel);
-    const event = room === undefined ? undefined : decodeRoomEvent(message);
-    if (room !== undefined && event !== undefined) this.#channels.event(room, event);
+    if (room === undefined) return;
+    for (const event of decodeRoomEvents(message)) this.#channels.event(room, event);
   }
 
   #register(): Promise<void> {
@@ -448,6 +470,7 @@ export class RedisBackplane implements Backplane {
     this.#channels.clear();
     this.#subscriptions.clear();
     this.#chains.clear();
+    this.#batches.clear();
     this.#beating = false;
     this.#logger.warn({ role }, 'lost the Redis link; room members detached, reconnecting');
     queueMicrotask(() => this.#feed({ type: 'backplane-lost' }));
