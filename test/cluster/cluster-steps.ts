@@ -1,8 +1,37 @@
 /** Steps the cluster failure and hardening tests share. */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { after } from 'node:test';
 import { Redis } from 'ioredis';
+import { deletePrefix, REDIS_URL, startCluster } from '../helpers/cluster.js';
+import { killHard, spawnNode, type NodeProcess } from '../helpers/cluster-processes.js';
 import { LineClient } from '../helpers/line-client.js';
+import type { TestServer } from '../helpers/test-server.js';
+
+/**
+ * The steps to undo once the suite is done, last first; registers the `after` hook, which also
+ * deletes the keys under `prefix` when one is given (a suite on the shared Redis).
+ */
+export function cleanupAfterAll(prefix?: string): (() => unknown)[] {
+  const cleanup: (() => unknown)[] = [];
+  after(async () => {
+    for (const step of cleanup.reverse()) await step();
+    if (prefix !== undefined) await deletePrefix(prefix);
+  });
+  return cleanup;
+}
+
+/** A node in this process that stays, and one in a process of its own, to kill or stop. */
+export async function survivorAndDoomed(
+  prefix: string,
+  cleanup: (() => unknown)[],
+): Promise<{ survivor: TestServer; doomed: NodeProcess }> {
+  const [survivor] = (await startCluster(1, prefix)) as [TestServer];
+  cleanup.push(() => survivor.stop());
+  const doomed = await spawnNode(REDIS_URL, prefix);
+  cleanup.push(() => killHard(doomed.child));
+  return { survivor, doomed };
+}
 
 /** Logs in on `port` and joins `room`, reading up to the master line. */
 export async function joined(

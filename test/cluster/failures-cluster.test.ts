@@ -1,31 +1,18 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import {
-  deletePrefix,
-  FAST_CLUSTER,
-  REDIS_URL,
-  startCluster,
-  testPrefix,
-} from '../helpers/cluster.js';
-import { freePort, killHard, spawnNode, startRedis } from '../helpers/cluster-processes.js';
+import { FAST_CLUSTER, REDIS_URL, startCluster, testPrefix } from '../helpers/cluster.js';
+import { freePort, killHard, startRedis } from '../helpers/cluster-processes.js';
 import type { TestServer } from '../helpers/test-server.js';
-import { joined, readyStatus, until } from './cluster-steps.js';
+import { cleanupAfterAll, joined, readyStatus, survivorAndDoomed, until } from './cluster-steps.js';
 
 describe('a node killed with kill -9', { timeout: 60_000 }, () => {
   const prefix = testPrefix();
-  const cleanup: (() => unknown)[] = [];
-  after(async () => {
-    for (const step of cleanup.reverse()) await step();
-    await deletePrefix(prefix);
-  });
+  const cleanup = cleanupAfterAll(prefix);
 
   it('is detected, and its clients leave their rooms with a new master elected', async () => {
-    const [survivor] = (await startCluster(1, prefix)) as [TestServer];
-    cleanup.push(() => survivor.stop());
-    const doomed = await spawnNode(REDIS_URL, prefix);
-    cleanup.push(() => killHard(doomed.child));
+    const { survivor, doomed } = await survivorAndDoomed(prefix, cleanup);
     const master = await joined(doomed.port, 'master', 'arena');
     const stays = await joined(survivor.port, 'stays', 'arena');
     const other = await joined(doomed.port, 'other', 'arena');
@@ -51,10 +38,7 @@ describe('a node killed with kill -9', { timeout: 60_000 }, () => {
 
 describe('Redis restarted under load', { timeout: 90_000 }, () => {
   const prefix = testPrefix();
-  const cleanup: (() => unknown)[] = [];
-  after(async () => {
-    for (const step of cleanup.reverse()) await step();
-  });
+  const cleanup = cleanupAfterAll();
 
   it('never crashes a node: not ready while Redis is gone, members detached, all back after', async () => {
     const port = await freePort();
@@ -110,11 +94,7 @@ describe('Redis restarted under load', { timeout: 90_000 }, () => {
 
 describe('one node losing its Redis link while the others keep theirs', { timeout: 60_000 }, () => {
   const prefix = testPrefix();
-  const cleanup: (() => unknown)[] = [];
-  after(async () => {
-    for (const step of cleanup.reverse()) await step();
-    await deletePrefix(prefix);
-  });
+  const cleanup = cleanupAfterAll(prefix);
 
   it('detaches its members, which the others see leave, and lets them join again', async () => {
     const nodes = await startCluster(2, prefix);

@@ -4,15 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import {
-  deletePrefix,
-  FAST_CLUSTER,
-  REDIS_URL,
-  startCluster,
-  testPrefix,
-} from '../helpers/cluster.js';
+import { FAST_CLUSTER, REDIS_URL, testPrefix } from '../helpers/cluster.js';
 import {
   freePort,
   killHard,
@@ -22,8 +16,16 @@ import {
 } from '../helpers/cluster-processes.js';
 import { besideControlGroup, ControlGroup } from '../helpers/control-group.js';
 import type { LineClient } from '../helpers/line-client.js';
-import type { TestServer } from '../helpers/test-server.js';
-import { flood, joined, linkIds, readyStatus, rssMiB, until } from './cluster-steps.js';
+import {
+  cleanupAfterAll,
+  flood,
+  joined,
+  linkIds,
+  readyStatus,
+  rssMiB,
+  survivorAndDoomed,
+  until,
+} from './cluster-steps.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -38,17 +40,10 @@ async function lineMatching(client: LineClient, pattern: RegExp, ms = 10_000): P
 
 describe('a node that stalled, was reaped, resumed and later died', { timeout: 90_000 }, () => {
   const prefix = testPrefix();
-  const cleanup: (() => unknown)[] = [];
-  after(async () => {
-    for (const step of cleanup.reverse()) await step();
-    await deletePrefix(prefix);
-  });
+  const cleanup = cleanupAfterAll(prefix);
 
   it('leaves no ghost member: its clients are reaped after its death too', async () => {
-    const [survivor] = (await startCluster(1, prefix)) as [TestServer];
-    cleanup.push(() => survivor.stop());
-    const doomed = await spawnNode(REDIS_URL, prefix);
-    cleanup.push(() => killHard(doomed.child));
+    const { survivor, doomed } = await survivorAndDoomed(prefix, cleanup);
     const redis = new Redis(REDIS_URL);
     cleanup.push(() => redis.quit());
 
@@ -89,10 +84,7 @@ describe('a node that stalled, was reaped, resumed and later died', { timeout: 9
 
 describe('a Redis stalled (SIGSTOP) while a client floods', { timeout: 90_000 }, () => {
   const prefix = testPrefix();
-  const cleanup: (() => unknown)[] = [];
-  after(async () => {
-    for (const step of cleanup.reverse()) await step();
-  });
+  const cleanup = cleanupAfterAll();
 
   it('bounds what waits for Redis: not ready and 9:unavailable, no runaway memory, all back after', async () => {
     const port = await freePort();
@@ -143,10 +135,7 @@ describe('a Redis stalled (SIGSTOP) while a client floods', { timeout: 90_000 },
 
 describe('one client flooding large messages into its room', { timeout: 90_000 }, () => {
   const prefix = testPrefix();
-  const cleanup: (() => unknown)[] = [];
-  after(async () => {
-    for (const step of cleanup.reverse()) await step();
-  });
+  const cleanup = cleanupAfterAll();
 
   it("cannot get a node's subscriber connection closed by Redis's pub/sub buffer limit", async () => {
     const port = await freePort();
