@@ -66,6 +66,8 @@ local function reapNode(node)
   end
   redis.call('DEL', nodeKey(node, 'clients'))
   redis.call('SREM', NODES, node)
+  -- The last node gone: no heartbeat to compare with any more.
+  if redis.call('SCARD', NODES) == 0 then redis.call('DEL', BEAT) end
   return count
 end
 `;

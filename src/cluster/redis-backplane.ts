@@ -26,11 +26,6 @@ const DEFAULT_MAX_PENDING_BYTES = 32 * 1024 * 1024;
 /** What one client may publish per second, and in one burst (docs/cluster.md). */
 const DEFAULT_SENDER_BYTES_PER_SECOND = 4 * 1024 * 1024;
 
-/** ioredis's error for a command that got no answer within `commandTimeout`. */
-function timedOut(error: unknown): boolean {
-  return error instanceof Error && error.message === 'Command timed out';
-}
-
 /** What a {@link RedisBackplane} needs. */
 export interface RedisBackplaneOptions {
   /** `redis://host:port[/db]`. */
@@ -48,9 +43,10 @@ export interface RedisBackplaneOptions {
   /** Counts messages that could not be published (Redis unreachable, or over a budget). */
   readonly onDropped?: () => void;
   /**
-   * How long a command may wait for its answer before the node takes Redis for stalled
-   * [half of `nodeTimeoutMs`, at least 2 s]: it then detaches its members and reports not
-   * ready, well before the other nodes would take it for dead.
+   * How long a publish or a heartbeat may wait for its answer before the node takes Redis for
+   * stalled [half of `nodeTimeoutMs`, at least 2 s]: it then detaches its members and reports
+   * not ready. Checked every heartbeat, except right after the node's own event loop was
+   * blocked (the answer may be waiting, unread). Every command fails after twice this.
    */
   readonly commandTimeoutMs?: number;
   /** Bytes of publishes waiting for Redis beyond which Redis is taken for stalled [32 MiB]. */
@@ -81,6 +77,10 @@ export class RedisBackplane implements Backplane {
   readonly #maxPendingBytes: number;
   /** Bytes of publishes sent and not yet answered. */
   #pendingBytes = 0;
+  /** When each publish not yet answered was sent, oldest first (answers come in order). */
+  #sentAt: number[] = [];
+  #beatSentAt = 0;
+  #lastTick = 0;
   /** A heartbeat is on its way: the next one waits rather than queue behind it. */
   #beating = false;
   /** Milliseconds between the last lag probe's publish and its arrival on the subscriber. */
@@ -104,7 +104,7 @@ export class RedisBackplane implements Backplane {
     this.#maxPendingBytes = options.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES;
     const senderRate = options.senderBytesPerSecond ?? DEFAULT_SENDER_BYTES_PER_SECOND;
     this.#budget = new SenderBudget(senderRate, senderRate);
-    this.#links = createLinks(options.url, this.nodeId, this.#commandTimeoutMs);
+    this.#links = createLinks(options.url, this.nodeId, 2 * this.#commandTimeoutMs);
     const { cmd, sub } = this.#links;
     for (const role of LINK_ROLES) {
       const redis = this.#link(role);
@@ -261,23 +261,33 @@ export class RedisBackplane implements Backplane {
       return;
     }
     this.#pendingBytes += data.length;
+    const epoch = this.#epoch;
+    this.#sentAt.push(Date.now());
+    const answered = (): void => {
+      this.#pendingBytes -= data.length;
+      if (epoch === this.#epoch) this.#sentAt.shift();
+    };
     this.#command()
       .publish(channel, data)
-      .then(
-        () => {
-          this.#pendingBytes -= data.length;
-        },
-        (error: unknown) => {
-          this.#pendingBytes -= data.length;
-          dropped?.();
-          this.#failed(error);
-        },
-      );
+      .then(answered, () => {
+        answered();
+        dropped?.();
+      });
   }
 
-  /** A command failed: one that timed out means Redis is stalled. */
-  #failed(error: unknown): void {
-    if (timedOut(error)) this.#stalled(`no answer within ${this.#commandTimeoutMs} ms`);
+  /**
+   * Called every heartbeat: Redis is taken for stalled when the oldest publish or heartbeat
+   * still unanswered is older than the command timeout, unless this tick itself came late (the
+   * node's own event loop was blocked, and the answers may be sitting unread).
+   */
+  #watch(now: number): void {
+    const late = this.#lastTick > 0 && now - this.#lastTick > 2 * this.#options.heartbeatMs;
+    this.#lastTick = now;
+    if (!this.#ready || late) return;
+    const oldest = Math.min(this.#sentAt[0] ?? now, this.#beating ? this.#beatSentAt : now);
+    if (now - oldest > this.#commandTimeoutMs) {
+      this.#stalled(`no answer from Redis for ${now - oldest} ms`);
+    }
   }
 
   #join(connId: ConnId, clientId: ClientId, room: string, password: string): void {
@@ -307,8 +317,7 @@ export class RedisBackplane implements Backplane {
       } catch (error) {
         if (epoch !== this.#epoch) return;
         this.#logger.warn({ err: error, clientId, room }, 'join failed');
-        refuse('unavailable');
-        return this.#failed(error);
+        return refuse('unavailable');
       }
       if (epoch !== this.#epoch) return;
       const [status, joinedPassword = '', ...members] = reply;
@@ -334,7 +343,6 @@ export class RedisBackplane implements Backplane {
       try {
         left = await this.#command().rwLeave(this.#options.prefix, this.nodeId, clientId);
       } catch (error) {
-        this.#failed(error);
         if (epoch !== this.#epoch || connId < 0) return;
         this.#logger.warn({ err: error, clientId }, 'leave failed');
         return this.#feed({ type: 'cluster-refused', connId, code: 'unavailable' });
@@ -360,10 +368,9 @@ export class RedisBackplane implements Backplane {
           }
           this.#feed({ type: 'room-list', connId, rooms });
         },
-        (error: unknown) => {
+        () => {
           if (epoch === this.#epoch)
             this.#feed({ type: 'cluster-refused', connId, code: 'unavailable' });
-          this.#failed(error);
         },
       );
   }
@@ -413,8 +420,10 @@ export class RedisBackplane implements Backplane {
   #heartbeat(): void {
     const now = Date.now();
     this.#budget.sweep(now);
+    this.#watch(now);
     if (!this.#ready || this.#beating) return;
     this.#beating = true;
+    this.#beatSentAt = now;
     const { prefix } = this.#options;
     const timeoutMs = this.#options.nodeTimeoutMs;
     const epoch = this.#epoch;
@@ -427,11 +436,10 @@ export class RedisBackplane implements Backplane {
       (error: unknown) => {
         this.#beating = false;
         this.#logger.debug({ err: error }, 'heartbeat failed');
-        this.#failed(error);
       },
     );
     const probe = this.#keys.nodeChannel(this.nodeId);
-    this.#links.cmd.publish(probe, `p|${now}`).catch((error: unknown) => this.#failed(error));
+    this.#links.cmd.publish(probe, `p|${now}`).catch(() => undefined);
     if (this.ids.available() < this.#options.idBlockSize) this.ids.refill();
   }
 
@@ -471,6 +479,7 @@ export class RedisBackplane implements Backplane {
     this.#subscriptions.clear();
     this.#chains.clear();
     this.#batches.clear();
+    this.#sentAt = [];
     this.#beating = false;
     this.#logger.warn({ role }, 'lost the Redis link; room members detached, reconnecting');
     queueMicrotask(() => this.#feed({ type: 'backplane-lost' }));

@@ -140,7 +140,7 @@ describe('one client flooding large messages into its room', { timeout: 90_000 }
   it("cannot get a node's subscriber connection closed by Redis's pub/sub buffer limit", async () => {
     const port = await freePort();
     // A small pub/sub output-buffer limit, so that what took a 32 MiB overrun shows quickly.
-    const limit = ['--client-output-buffer-limit', 'pubsub 4mb 2mb 5'];
+    const limit = ['--client-output-buffer-limit', 'pubsub 8mb 4mb 10'];
     const redis = await startRedis(port, limit);
     cleanup.push(() => killHard(redis));
     const url = `redis://127.0.0.1:${port}`;
@@ -158,8 +158,8 @@ describe('one client flooding large messages into its room', { timeout: 90_000 }
     const group = await ControlGroup.start({ port: first.port, endpoints });
     try {
       const baseline = await group.baseline(800);
-      // 16 MB/s, four times what the backplane lets one client publish.
-      const stream = flood(flooder.client, 8 * 1024, 2_000);
+      // 12 MB/s, three times what the backplane lets one client publish.
+      const stream = flood(flooder.client, 8 * 1024, 1_500);
       await sleep(3_000);
       const written = stream.stop();
       const during = group.mark();
