@@ -281,7 +281,8 @@ export class RedisBackplane implements Backplane {
    * node's own event loop was blocked, and the answers may be sitting unread).
    */
   #watch(now: number): void {
-    const late = this.#lastTick > 0 && now - this.#lastTick > 2 * this.#options.heartbeatMs;
+    const blocked = Math.max(2 * this.#options.heartbeatMs, this.#commandTimeoutMs / 2);
+    const late = this.#lastTick > 0 && now - this.#lastTick > blocked;
     this.#lastTick = now;
     if (!this.#ready || late) return;
     const oldest = Math.min(this.#sentAt[0] ?? now, this.#beating ? this.#beatSentAt : now);

@@ -171,7 +171,7 @@ describe('one client flooding large messages into its room', { timeout: 90_000 }
       assert.deepEqual(report.refusals, [], `control members refused: ${facts}`);
       assert.equal(report.lost + report.udpLost + report.disorder, 0, `control lost: ${facts}`);
       assert.equal(report.dropped, 0, `control members dropped: ${facts}`);
-      assert.ok(written > 1_000, `the flood ran: ${written} lines`);
+      assert.ok(written > 100, `the flood ran: ${written} lines`);
     } finally {
       group.close();
     }
