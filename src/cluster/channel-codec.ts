@@ -32,6 +32,11 @@ export class RedisKeys {
   nodeAlive(node: string): string {
     return `${this.prefix}:node:{${node}}:alive`;
   }
+
+  /** A node's own channel: its subscriber's lag probe (`p|<sent ms>`) comes back on it. */
+  nodeChannel(node: string): string {
+    return `${this.prefix}:node:{${node}}`;
+  }
 }
 
 const BAR = 0x7c; // '|'
@@ -70,6 +75,49 @@ function split(data: Buffer, count: number): { fields: string[]; payload: Buffer
 
 function clientId(text: string | undefined): number {
   return text !== undefined && /^\d+$/.test(text) ? Number(text) : -1;
+}
+
+/**
+ * Several room messages of one node, published in one event-loop turn, as one channel message:
+ * `b|<count>|` then, for each, `<length>|<message>` (a message as {@link encodeRoomMessage}
+ * writes it). One message goes as itself.
+ */
+export function encodeRoomBatch(messages: readonly Buffer[]): Buffer {
+  if (messages.length === 1) return messages[0] as Buffer;
+  const parts: Buffer[] = [Buffer.from(`b|${messages.length}|`)];
+  for (const message of messages) parts.push(Buffer.from(`${message.length}|`), message);
+  return Buffer.concat(parts);
+}
+
+/** A decimal number at `start` ending with '|': the number and where what follows starts. */
+function numberAt(data: Buffer, start: number): { value: number; next: number } | undefined {
+  const end = data.indexOf(BAR, start);
+  if (end <= start || end - start > 10) return undefined;
+  const text = data.toString('latin1', start, end);
+  return /^\d+$/.test(text) ? { value: Number(text), next: end + 1 } : undefined;
+}
+
+/**
+ * A room channel's message as the room events it carries, in order: one for a join, a leave or
+ * a message, several for a batch; none for bytes no node sends.
+ */
+export function decodeRoomEvents(data: Buffer): RoomEvent[] {
+  if (data[0] !== 0x62 || data[1] !== BAR) {
+    const event = decodeRoomEvent(data);
+    return event === undefined ? [] : [event];
+  }
+  const count = numberAt(data, 2);
+  if (count === undefined) return [];
+  const events: RoomEvent[] = [];
+  let at = count.next;
+  for (let index = 0; index < count.value; index += 1) {
+    const length = numberAt(data, at);
+    if (length === undefined || length.next + length.value > data.length) return events;
+    const event = decodeRoomEvent(data.subarray(length.next, length.next + length.value));
+    if (event?.kind === 'message') events.push(event);
+    at = length.next + length.value;
+  }
+  return events;
 }
 
 /** A room channel's message as a room event, or undefined for bytes no node sends. */

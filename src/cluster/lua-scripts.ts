@@ -1,12 +1,14 @@
 /**
- * The Redis scripts of the cluster backplane (docs/cluster.md). Each runs atomically in Redis,
- * so a join checks the password, the capacity and the room count and changes membership with no
- * other command in between, and publishes its leave and join events from inside, ordered with
- * everything else on those rooms' channels. Key names are built here from the prefix (ARGV[1]);
- * the layout is in {@link ./redis-keys.ts}.
+ * The Redis scripts of the cluster backplane (docs/cluster.md). They hold only what must be
+ * atomic in Redis: reading a consistent view of a join, committing a join and its leave only if
+ * what was read is unchanged (the admission rules themselves are `admitJoin` in
+ * src/core/admission.ts, decided in TypeScript between the two), leaves, reaps and the
+ * heartbeat. Each publishes its membership events from inside, so they are ordered with
+ * everything else on the rooms' channels. Key names are built here from the prefix (ARGV[1]);
+ * the layout is in channel-codec.ts.
  */
 
-/** Key and channel names, as Lua functions mirroring redis-keys.ts. */
+/** Key and channel names, as Lua functions mirroring channel-codec.ts. */
 const KEYS_LUA = `
 local P = ARGV[1]
 local function roomKey(room, part) return P .. ':room:{' .. room .. '}:' .. part end
@@ -17,6 +19,22 @@ local SERIAL = P .. ':{rooms}:serial'
 local SIZES = P .. ':{rooms}:sizes'
 local PASSWORDS = P .. ':{rooms}:passwords'
 local NODES = P .. ':{nodes}'
+local BEAT = P .. ':{nodes}:beat'
+`;
+
+/**
+ * A room's version: its creation number and its membership sequence, '' when it does not exist.
+ * Every join and leave bumps the sequence; the creation number tells a room from an earlier room
+ * of the same name. The room set's version is the serial, bumped on every create and destroy.
+ */
+const VERSION_LUA = `
+local function version(room)
+  if room == '' then return '' end
+  local created = redis.call('ZSCORE', INDEX, room)
+  if not created then return '' end
+  return created .. ':' .. (redis.call('HGET', roomKey(room, 'meta'), 'seq') or '0')
+end
+local function roomsVersion() return redis.call('GET', SERIAL) or '0' end
 `;
 
 /** Takes a client out of a room: `l|<seq>|<client>` on the channel; the room goes when empty. */
@@ -33,6 +51,7 @@ local function leave(node, client, room)
     redis.call('ZREM', INDEX, room)
     redis.call('HDEL', SIZES, room)
     redis.call('HDEL', PASSWORDS, room)
+    redis.call('INCR', SERIAL)
   else
     redis.call('HINCRBY', SIZES, room, -1)
   end
@@ -47,32 +66,52 @@ local function reapNode(node)
   end
   redis.call('DEL', nodeKey(node, 'clients'))
   redis.call('SREM', NODES, node)
+  -- The last node gone: no heartbeat to compare with any more.
+  if redis.call('SCARD', NODES) == 0 then redis.call('DEL', BEAT) end
   return count
 end
 `;
 
+const ROOM_LUA = `${KEYS_LUA}${VERSION_LUA}${LEAVE_LUA}`;
+
 /**
- * ARGV: prefix, node, client, room, password, maxRooms, maxRoomMembers. Returns
- * `{'err', code}` or `{'ok', password, memberId...}`: the room just before the join, oldest
- * member first, which is exactly the state the `j|` event it published applies to.
+ * ARGV: prefix, node, client, room. What a join decision needs (src/core/admission.ts
+ * `JoinView`), read in one step, with the versions the commit checks:
+ * `{old, oldMembers, oldVersion, roomVersion, roomPassword, roomMembers, roomCount, roomsVersion}`.
  */
-export const JOIN_SCRIPT = `${KEYS_LUA}${LEAVE_LUA}
+export const JOIN_VIEW_SCRIPT = `${ROOM_LUA}
+local node, client, room = ARGV[2], ARGV[3], ARGV[4]
+local old = redis.call('HGET', nodeKey(node, 'clients'), client) or ''
+local oldMembers = 0
+if old ~= '' then oldMembers = redis.call('ZCARD', roomKey(old, 'members')) end
+return {
+  old, tostring(oldMembers), version(old),
+  version(room), redis.call('HGET', roomKey(room, 'meta'), 'password') or '',
+  tostring(redis.call('ZCARD', roomKey(room, 'members'))),
+  tostring(redis.call('ZCARD', INDEX)), roomsVersion(),
+}
+`;
+
+/**
+ * ARGV: prefix, node, client, room, password, old room, old room version, room version, room-set
+ * version ('*' for a version the decision did not depend on). Applies an admitted join: leaves
+ * the old room (publishing `l|`), creates the room if needed, adds the member with the room's
+ * next sequence number as its score and publishes `j|<seq>|<client>`, but only if everything
+ * read by the view is unchanged. Returns `{'conflict'}` (read again and decide again),
+ * `{'reaped'}` (this node was taken for dead and removed: it must re-register), or
+ * `{'ok', password, memberId...}`: the room just before the join, oldest member first, which is
+ * exactly the state the `j|` event applies to.
+ */
+export const JOIN_COMMIT_SCRIPT = `${ROOM_LUA}
 local node, client, room, password = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-local maxRooms, maxMembers = tonumber(ARGV[6]), tonumber(ARGV[7])
-local old = redis.call('HGET', nodeKey(node, 'clients'), client)
+if redis.call('SISMEMBER', NODES, node) == 0 then return {'reaped'} end
+local old = redis.call('HGET', nodeKey(node, 'clients'), client) or ''
+if old ~= ARGV[6] or version(room) ~= ARGV[8] then return {'conflict'} end
+if ARGV[7] ~= '*' and version(old) ~= ARGV[7] then return {'conflict'} end
+if ARGV[9] ~= '*' and roomsVersion() ~= ARGV[9] then return {'conflict'} end
+if old ~= '' then leave(node, client, old) end
 local members = roomKey(room, 'members')
 local meta = roomKey(room, 'meta')
-local exists = redis.call('EXISTS', meta) == 1
-if exists then
-  local current = redis.call('HGET', meta, 'password') or ''
-  if current ~= '' and current ~= password then return {'err', 'wrong_room_password'} end
-  if redis.call('ZCARD', members) >= maxMembers then return {'err', 'room_full'} end
-else
-  local freed = 0
-  if old and redis.call('ZCARD', roomKey(old, 'members')) == 1 then freed = 1 end
-  if redis.call('ZCARD', INDEX) - freed >= maxRooms then return {'err', 'too_many_rooms'} end
-end
-if old then leave(node, client, old) end
 if redis.call('EXISTS', meta) == 0 then
   redis.call('HSET', meta, 'password', password, 'seq', 0)
   redis.call('ZADD', INDEX, redis.call('INCR', SERIAL), room)
@@ -90,7 +129,7 @@ return reply
 `;
 
 /** ARGV: prefix, node, client. Returns 1, or 0 when the client was in no room. */
-export const LEAVE_SCRIPT = `${KEYS_LUA}${LEAVE_LUA}
+export const LEAVE_SCRIPT = `${ROOM_LUA}
 local room = redis.call('HGET', nodeKey(ARGV[2], 'clients'), ARGV[3])
 if not room then return 0 end
 if leave(ARGV[2], ARGV[3], room) then return 1 end
@@ -98,18 +137,39 @@ return 0
 `;
 
 /** ARGV: prefix, node. Removes every client the node had in a room (its own restart). */
-export const REAP_NODE_SCRIPT = `${KEYS_LUA}${LEAVE_LUA}
+export const REAP_NODE_SCRIPT = `${ROOM_LUA}
 return reapNode(ARGV[2])
 `;
 
 /**
- * ARGV: prefix. Removes the clients of every registered node whose heartbeat key has expired.
- * Atomic, so when several survivors run it, the first does the work and the others find none.
+ * ARGV: prefix, node, node timeout (ms), stall (ms). Renews the node's heartbeat key, then
+ * removes the clients of every registered node whose key has expired, and returns how many, or
+ * -1 when this node itself is no longer registered (it was taken for dead and reaped: it must
+ * detach its members and register again). Atomic, so when several survivors run it, the first
+ * does the work and the others find none.
+ *
+ * When Redis heard no heartbeat from any node for longer than the stall time, Redis itself was
+ * stalled (or every node was): the keys that expired meanwhile say nothing about the nodes, so
+ * instead of reaping, every registered node gets one more timeout to renew its key.
  */
-export const REAP_DEAD_SCRIPT = `${KEYS_LUA}${LEAVE_LUA}
+export const HEARTBEAT_SCRIPT = `${ROOM_LUA}
+local node, timeout, stall = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+if redis.call('SISMEMBER', NODES, node) == 0 then return -1 end
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local last = tonumber(redis.call('GET', BEAT) or '0')
+redis.call('SET', BEAT, now)
+redis.call('SET', nodeKey(node, 'alive'), '1', 'PX', timeout)
+local nodes = redis.call('SMEMBERS', NODES)
+if last > 0 and now - last > stall then
+  for _, other in ipairs(nodes) do
+    redis.call('SET', nodeKey(other, 'alive'), '1', 'PX', timeout, 'NX')
+  end
+  return 0
+end
 local count = 0
-for _, node in ipairs(redis.call('SMEMBERS', NODES)) do
-  if redis.call('EXISTS', nodeKey(node, 'alive')) == 0 then count = count + reapNode(node) end
+for _, other in ipairs(nodes) do
+  if redis.call('EXISTS', nodeKey(other, 'alive')) == 0 then count = count + reapNode(other) end
 end
 return count
 `;

@@ -6,14 +6,25 @@ import type { ErrorCode } from '../protocol/error-codes.js';
 import { BackplaneUnavailableError, type Backplane } from './backplane.js';
 import {
   decodeGroupEvent,
-  decodeRoomEvent,
+  decodeRoomEvents,
   encodeGroupMessage,
+  encodeRoomBatch,
   encodeRoomMessage,
   RedisKeys,
 } from './channel-codec.js';
 import { IdBlocks } from './id-blocks.js';
-import { createLinks, heartbeat, registerNode, type RedisLinks } from './redis-links.js';
+import { decideJoin } from './join-decision.js';
+import { createLinks, LINK_ROLES, registerNode, type RedisLinks } from './redis-links.js';
+import { PublishBatches } from './publish-batches.js';
 import { RoomChannels } from './room-channels.js';
+import { SenderBudget } from './sender-budget.js';
+
+/** A join that keeps meeting concurrent changes is refused after this many tries. */
+const MAX_JOIN_ATTEMPTS = 32;
+/** The bytes of publishes a node lets wait for Redis before it takes Redis for stalled. */
+const DEFAULT_MAX_PENDING_BYTES = 32 * 1024 * 1024;
+/** What one client may publish per second, and in one burst (docs/cluster.md). */
+const DEFAULT_SENDER_BYTES_PER_SECOND = 4 * 1024 * 1024;
 
 /** What a {@link RedisBackplane} needs. */
 export interface RedisBackplaneOptions {
@@ -29,8 +40,19 @@ export interface RedisBackplaneOptions {
   readonly logger: Logger;
   /** How long `start` waits for Redis. */
   readonly connectTimeoutMs?: number;
-  /** Counts messages that could not be published (Redis unreachable). */
+  /** Counts messages that could not be published (Redis unreachable, or over a budget). */
   readonly onDropped?: () => void;
+  /**
+   * How long a publish or a heartbeat may wait for its answer before the node takes Redis for
+   * stalled [half of `nodeTimeoutMs`, at least 2 s]: it then detaches its members and reports
+   * not ready. Checked every heartbeat, except right after the node's own event loop was
+   * blocked (the answer may be waiting, unread). Every command fails after twice this.
+   */
+  readonly commandTimeoutMs?: number;
+  /** Bytes of publishes waiting for Redis beyond which Redis is taken for stalled [32 MiB]. */
+  readonly maxPendingBytes?: number;
+  /** Bytes a client may publish per second, and in one burst [4 MiB]. */
+  readonly senderBytesPerSecond?: number;
 }
 
 /**
@@ -47,6 +69,22 @@ export class RedisBackplane implements Backplane {
   readonly #links: RedisLinks;
   readonly #channels: RoomChannels;
   readonly #subscriptions = new Map<string, Promise<unknown>>();
+  readonly #budget: SenderBudget;
+  readonly #batches = new PublishBatches((channel, messages) =>
+    this.#send(channel, encodeRoomBatch(messages)),
+  );
+  readonly #commandTimeoutMs: number;
+  readonly #maxPendingBytes: number;
+  /** Bytes of publishes sent and not yet answered. */
+  #pendingBytes = 0;
+  /** When each publish not yet answered was sent, oldest first (answers come in order). */
+  #sentAt: number[] = [];
+  #beatSentAt = 0;
+  #lastTick = 0;
+  /** A heartbeat is on its way: the next one waits rather than queue behind it. */
+  #beating = false;
+  /** Milliseconds between the last lag probe's publish and its arrival on the subscriber. */
+  #subscriberLagMs = 0;
   /** Each client's join and leave scripts run one after another, in the order asked. */
   readonly #chains = new Map<ClientId, Promise<void>>();
   #feed: (input: ClusterInput) => void = () => undefined;
@@ -62,12 +100,14 @@ export class RedisBackplane implements Backplane {
     this.#options = options;
     this.#keys = new RedisKeys(options.prefix);
     this.#logger = options.logger.child({ component: 'cluster', node: this.nodeId });
-    this.#links = createLinks(options.url, this.nodeId);
+    this.#commandTimeoutMs = options.commandTimeoutMs ?? Math.max(2_000, options.nodeTimeoutMs / 2);
+    this.#maxPendingBytes = options.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES;
+    const senderRate = options.senderBytesPerSecond ?? DEFAULT_SENDER_BYTES_PER_SECOND;
+    this.#budget = new SenderBudget(senderRate, senderRate);
+    this.#links = createLinks(options.url, this.nodeId, 2 * this.#commandTimeoutMs);
     const { cmd, sub } = this.#links;
-    for (const [role, redis] of [
-      ['command', cmd],
-      ['subscriber', sub],
-    ] as const) {
+    for (const role of LINK_ROLES) {
+      const redis = this.#link(role);
       redis.on('error', (error: Error) => this.#logger.debug({ err: error, role }, 'redis error'));
       redis.on('close', () => this.#lost(role));
       redis.on('ready', () => this.#recover());
@@ -102,15 +142,14 @@ export class RedisBackplane implements Backplane {
       timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     });
     try {
-      const connected = Promise.all([this.#links.cmd.connect(), this.#links.sub.connect()]);
+      const connected = Promise.all(LINK_ROLES.map((role) => this.#link(role).connect()));
       connected.catch(() => undefined);
       await Promise.race([connected, timeout]);
       await this.#register();
       await Promise.race([this.ids.start(), timeout]);
     } catch (error) {
       this.#stopping = true;
-      this.#links.cmd.disconnect();
-      this.#links.sub.disconnect();
+      for (const role of LINK_ROLES) this.#link(role).disconnect();
       const why = (error as Error).message;
       throw new BackplaneUnavailableError(
         `cannot join the cluster at ${this.#options.url}: ${why}`,
@@ -132,16 +171,24 @@ export class RedisBackplane implements Backplane {
     return this.#ready;
   }
 
+  /** How far behind the subscriber connection was at the last probe, in milliseconds. */
+  subscriberLagMs(): number {
+    return this.#subscriberLagMs;
+  }
+
   request(request: ClusterRequest): void {
     switch (request.op) {
-      case 'publish':
+      case 'publish': {
         if (request.event.kind !== 'message') return;
-        return this.#publish(
-          this.#keys.roomChannel(request.room),
-          encodeRoomMessage(request.event),
-        );
-      case 'group':
-        return this.#publish(this.#keys.groupChannel, encodeGroupMessage(request.event));
+        const message = encodeRoomMessage(request.event);
+        if (!this.#admit(request.event.clientId, message)) return;
+        return this.#batches.add(this.#keys.roomChannel(request.room), message);
+      }
+      case 'group': {
+        const message = encodeGroupMessage(request.event);
+        if (!this.#admit(request.event.senderId, message)) return;
+        return this.#send(this.#keys.groupChannel, message);
+      }
       case 'join':
         return this.#join(request.connId, request.clientId, request.room, request.password);
       case 'leave':
@@ -172,17 +219,76 @@ export class RedisBackplane implements Backplane {
         this.#logger.warn({ err: error }, 'could not deregister from the cluster');
       }
     }
-    await Promise.allSettled([this.#links.cmd.quit(), this.#links.sub.quit()]);
-    this.#links.cmd.disconnect();
-    this.#links.sub.disconnect();
+    await Promise.allSettled(LINK_ROLES.map((role) => this.#link(role).quit()));
+    for (const role of LINK_ROLES) this.#link(role).disconnect();
   }
 
-  #publish(channel: string, data: Buffer): void {
+  #link(role: (typeof LINK_ROLES)[number]): RedisLinks[keyof RedisLinks] {
+    if (role === 'command') return this.#links.cmd;
+    return role === 'subscriber' ? this.#links.sub : this.#links.beat;
+  }
+
+  /** A message may be published: the node is ready and it fits in its sender's byte budget. */
+  #admit(sender: ClientId, message: Buffer): boolean {
+    if (this.#ready && this.#budget.take(sender, message.length, Date.now())) return true;
+    this.#options.onDropped?.();
+    return false;
+  }
+
+  /**
+   * The command connection, once the batches gathered so far have been published: every other
+   * command goes after them, so a node's commands reach Redis in the order they were asked.
+   */
+  #command(): RedisLinks['cmd'] {
+    this.#batches.flush();
+    return this.#links.cmd;
+  }
+
+  /**
+   * Publishes within the node's bound on what waits for Redis: past that bound Redis is taken
+   * for stalled, and the node detaches its members and reports not ready rather than buffer
+   * without bound (docs/cluster.md, failure modes).
+   */
+  #send(channel: string, data: Buffer): void {
+    const dropped = this.#options.onDropped;
     if (!this.#ready) {
-      this.#options.onDropped?.();
+      dropped?.();
       return;
     }
-    this.#links.cmd.publish(channel, data).catch(() => this.#options.onDropped?.());
+    if (this.#pendingBytes + data.length > this.#maxPendingBytes) {
+      dropped?.();
+      this.#stalled(`${this.#pendingBytes} bytes of publishes unanswered`);
+      return;
+    }
+    this.#pendingBytes += data.length;
+    const epoch = this.#epoch;
+    this.#sentAt.push(Date.now());
+    const answered = (): void => {
+      this.#pendingBytes -= data.length;
+      if (epoch === this.#epoch) this.#sentAt.shift();
+    };
+    this.#command()
+      .publish(channel, data)
+      .then(answered, () => {
+        answered();
+        dropped?.();
+      });
+  }
+
+  /**
+   * Called every heartbeat: Redis is taken for stalled when the oldest publish or heartbeat
+   * still unanswered is older than the command timeout, unless this tick itself came late (the
+   * node's own event loop was blocked, and the answers may be sitting unread).
+   */
+  #watch(now: number): void {
+    const blocked = Math.max(2 * this.#options.heartbeatMs, this.#commandTimeoutMs / 2);
+    const late = this.#lastTick > 0 && now - this.#lastTick > blocked;
+    this.#lastTick = now;
+    if (!this.#ready || late) return;
+    const oldest = Math.min(this.#sentAt[0] ?? now, this.#beating ? this.#beatSentAt : now);
+    if (now - oldest > this.#commandTimeoutMs) {
+      this.#stalled(`no answer from Redis for ${now - oldest} ms`);
+    }
   }
 
   #join(connId: ConnId, clientId: ClientId, room: string, password: string): void {
@@ -191,26 +297,38 @@ export class RedisBackplane implements Backplane {
     this.#channels.beginJoin(room, clientId);
     const subscribed = this.#subscriptions.get(room) ?? Promise.resolve();
     const { prefix, maxRooms, maxRoomMembers } = this.#options;
+    const refuse = (code: ErrorCode): void => {
+      this.#channels.refused(room, clientId);
+      this.#feed({ type: 'cluster-refused', connId, code });
+    };
     this.#chain(clientId, async () => {
-      let reply: string[];
+      let reply: string[] = ['conflict'];
       try {
         await subscribed;
-        reply = await this.#links.cmd.rwJoin(
-          ...[prefix, this.nodeId, clientId, room, password, maxRooms, maxRoomMembers],
-        );
+        // Read, decide (src/core/admission.ts), commit if nothing read has changed; else again.
+        for (let attempt = 0; attempt < MAX_JOIN_ATTEMPTS; attempt += 1) {
+          const view = await this.#command().rwJoinView(prefix, this.nodeId, clientId, room);
+          if (epoch !== this.#epoch) return;
+          const decision = decideJoin(view, password, { maxRooms, maxRoomMembers });
+          if ('refusal' in decision) return refuse(decision.refusal);
+          const commit = [prefix, this.nodeId, clientId, room, password, ...decision.commit];
+          reply = await this.#command().rwJoinCommit(...commit);
+          if (reply[0] !== 'conflict') break;
+        }
       } catch (error) {
         if (epoch !== this.#epoch) return;
         this.#logger.warn({ err: error, clientId, room }, 'join failed');
-        this.#channels.refused(room, clientId);
-        return this.#feed({ type: 'cluster-refused', connId, code: 'unavailable' });
+        return refuse('unavailable');
       }
       if (epoch !== this.#epoch) return;
-      const [status = '', second = '', ...members] = reply;
+      const [status, joinedPassword = '', ...members] = reply;
+      if (status === 'reaped') return this.#reaped();
       if (status !== 'ok') {
-        this.#channels.refused(room, clientId);
-        return this.#feed({ type: 'cluster-refused', connId, code: second as ErrorCode });
+        this.#logger.warn({ clientId, room }, 'join kept conflicting; refused');
+        return refuse('unavailable');
       }
-      this.#channels.joined(room, clientId, { password: second, memberIds: members.map(Number) });
+      const snapshot = { password: joinedPassword, memberIds: members.map(Number) };
+      this.#channels.joined(room, clientId, snapshot);
     });
   }
 
@@ -224,7 +342,7 @@ export class RedisBackplane implements Backplane {
     this.#chain(clientId, async () => {
       let left: number;
       try {
-        left = await this.#links.cmd.rwLeave(this.#options.prefix, this.nodeId, clientId);
+        left = await this.#command().rwLeave(this.#options.prefix, this.nodeId, clientId);
       } catch (error) {
         if (epoch !== this.#epoch || connId < 0) return;
         this.#logger.warn({ err: error, clientId }, 'leave failed');
@@ -240,20 +358,22 @@ export class RedisBackplane implements Backplane {
   #listRooms(connId: ConnId, password: string): void {
     if (!this.#ready) return this.#refuseLater(connId, 'unavailable');
     const epoch = this.#epoch;
-    this.#links.cmd.rwList(this.#options.prefix, password).then(
-      (flat) => {
-        if (epoch !== this.#epoch) return;
-        const rooms = [];
-        for (let index = 0; index + 1 < flat.length; index += 2) {
-          rooms.push({ name: flat[index] as string, memberCount: Number(flat[index + 1]) });
-        }
-        this.#feed({ type: 'room-list', connId, rooms });
-      },
-      () => {
-        if (epoch === this.#epoch)
-          this.#feed({ type: 'cluster-refused', connId, code: 'unavailable' });
-      },
-    );
+    this.#command()
+      .rwList(this.#options.prefix, password)
+      .then(
+        (flat) => {
+          if (epoch !== this.#epoch) return;
+          const rooms = [];
+          for (let index = 0; index + 1 < flat.length; index += 2) {
+            rooms.push({ name: flat[index] as string, memberCount: Number(flat[index + 1]) });
+          }
+          this.#feed({ type: 'room-list', connId, rooms });
+        },
+        () => {
+          if (epoch === this.#epoch)
+            this.#feed({ type: 'cluster-refused', connId, code: 'unavailable' });
+        },
+      );
   }
 
   /** Answers from a later microtask: the core is still inside the call that asked. */
@@ -273,14 +393,19 @@ export class RedisBackplane implements Backplane {
   }
 
   #message(channel: string, message: Buffer): void {
+    if (channel === this.#keys.nodeChannel(this.nodeId)) {
+      const sent = /^p\|(\d+)$/.exec(message.toString('latin1'))?.[1];
+      if (sent !== undefined) this.#probed(Date.now() - Number(sent));
+      return;
+    }
     if (channel === this.#keys.groupChannel) {
       const event = decodeGroupEvent(message);
       if (event !== undefined) this.#feed({ type: 'group-event', event });
       return;
     }
     const room = this.#keys.roomOfChannel(channel);
-    const event = room === undefined ? undefined : decodeRoomEvent(message);
-    if (room !== undefined && event !== undefined) this.#channels.event(room, event);
+    if (room === undefined) return;
+    for (const event of decodeRoomEvents(message)) this.#channels.event(room, event);
   }
 
   #register(): Promise<void> {
@@ -288,39 +413,89 @@ export class RedisBackplane implements Backplane {
     return registerNode(this.#links, this.#keys, this.nodeId, nodeTimeoutMs, this.ids.highest());
   }
 
+  /**
+   * Renews this node's heartbeat key and reaps dead nodes, on the heartbeat's own connection and
+   * never more than one at a time, so neither a backlog of publishes nor a stalled Redis can
+   * queue heartbeats up to arrive late. Also sends the subscriber's lag probe.
+   */
   #heartbeat(): void {
-    if (!this.#ready) return;
-    heartbeat(this.#links, this.#keys, this.nodeId, this.#options.nodeTimeoutMs).then(
+    const now = Date.now();
+    this.#budget.sweep(now);
+    this.#watch(now);
+    if (!this.#ready || this.#beating) return;
+    this.#beating = true;
+    this.#beatSentAt = now;
+    const { prefix } = this.#options;
+    const timeoutMs = this.#options.nodeTimeoutMs;
+    const epoch = this.#epoch;
+    this.#links.beat.rwHeartbeat(prefix, this.nodeId, timeoutMs, timeoutMs / 2).then(
       (reaped) => {
+        this.#beating = false;
+        if (reaped < 0 && epoch === this.#epoch) this.#reaped();
         if (reaped > 0) this.#logger.warn({ reaped }, 'removed the clients of dead nodes');
       },
-      (error: unknown) => this.#logger.debug({ err: error }, 'heartbeat failed'),
+      (error: unknown) => {
+        this.#beating = false;
+        this.#logger.debug({ err: error }, 'heartbeat failed');
+      },
     );
+    const probe = this.#keys.nodeChannel(this.nodeId);
+    this.#links.cmd.publish(probe, `p|${now}`).catch(() => undefined);
     if (this.ids.available() < this.#options.idBlockSize) this.ids.refill();
+  }
+
+  #probed(lagMs: number): void {
+    this.#subscriberLagMs = lagMs;
+    if (lagMs > this.#commandTimeoutMs / 2) {
+      this.#logger.warn({ lagMs }, 'the subscriber connection lags behind Redis');
+    }
+  }
+
+  /**
+   * The other nodes took this one for dead (it stalled past the node timeout) and removed it and
+   * its clients; clients that joined since would be ghosts nobody reaps. Detach everyone and
+   * register again, removing whatever this node still had in rooms.
+   */
+  #reaped(): void {
+    this.#logger.warn('this node was taken for dead and removed; detaching and registering again');
+    this.#lost('registration', true);
+  }
+
+  /** Redis does not answer in time, or too much waits for it: give up on the links and retry. */
+  #stalled(why: string): void {
+    if (!this.#ready) return;
+    this.#logger.warn({ why }, 'Redis looks stalled');
+    this.#lost('stalled', true);
   }
 
   /**
    * One connection closed: events may have been missed, so the core drops every replica and its
    * clients leave their rooms locally (docs/cluster.md). The node is not ready until it is back.
    */
-  #lost(role: string): void {
+  #lost(role: string, recycleAll = false): void {
     if (!this.#started || this.#stopping || !this.#ready) return;
     this.#ready = false;
     this.#epoch += 1;
     this.#channels.clear();
     this.#subscriptions.clear();
     this.#chains.clear();
+    this.#batches.clear();
+    this.#sentAt = [];
+    this.#beating = false;
     this.#logger.warn({ role }, 'lost the Redis link; room members detached, reconnecting');
     queueMicrotask(() => this.#feed({ type: 'backplane-lost' }));
-    // The other connection may still be up: recycle it so both start from a clean state.
-    const other = role === 'command' ? this.#links.sub : this.#links.cmd;
-    if (other.status === 'ready') other.disconnect(true);
+    // The other connections may still be up: recycle them so all start from a clean state (and
+    // let go of whatever they still queue).
+    for (const other of LINK_ROLES) {
+      const redis = this.#link(other);
+      if ((recycleAll || other !== role) && redis.status !== 'end') redis.disconnect(true);
+    }
   }
 
   /** Both connections are back: re-register (and reap this node's old memberships). */
   #recover(): void {
     if (!this.#started || this.#stopping || this.#ready || this.#recovering) return;
-    if (this.#links.cmd.status !== 'ready' || this.#links.sub.status !== 'ready') return;
+    if (LINK_ROLES.some((role) => this.#link(role).status !== 'ready')) return;
     this.#recovering = true;
     this.#register().then(
       () => {

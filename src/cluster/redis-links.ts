@@ -1,38 +1,49 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { RedisKeys } from './channel-codec.js';
 import {
-  JOIN_SCRIPT,
+  HEARTBEAT_SCRIPT,
+  JOIN_COMMIT_SCRIPT,
+  JOIN_VIEW_SCRIPT,
   LEAVE_SCRIPT,
   LIST_SCRIPT,
   RAISE_IDS_SCRIPT,
-  REAP_DEAD_SCRIPT,
   REAP_NODE_SCRIPT,
 } from './lua-scripts.js';
 
-/** The scripts, as commands defined on the command connection (EVALSHA, EVAL on NOSCRIPT). */
+/** The scripts, as commands defined on a connection (EVALSHA, EVAL on NOSCRIPT). */
 export interface ScriptCommands {
-  rwJoin(...args: (string | number)[]): Promise<string[]>;
+  rwJoinView(...args: (string | number)[]): Promise<string[]>;
+  rwJoinCommit(...args: (string | number)[]): Promise<string[]>;
   rwLeave(...args: (string | number)[]): Promise<number>;
   rwReapNode(...args: string[]): Promise<number>;
-  rwReapDead(...args: string[]): Promise<number>;
+  rwHeartbeat(...args: (string | number)[]): Promise<number>;
   rwList(...args: string[]): Promise<string[]>;
   rwRaiseIds(...args: (string | number)[]): Promise<number>;
 }
 
 const SCRIPTS = {
-  rwJoin: JOIN_SCRIPT,
+  rwJoinView: JOIN_VIEW_SCRIPT,
+  rwJoinCommit: JOIN_COMMIT_SCRIPT,
   rwLeave: LEAVE_SCRIPT,
   rwReapNode: REAP_NODE_SCRIPT,
-  rwReapDead: REAP_DEAD_SCRIPT,
+  rwHeartbeat: HEARTBEAT_SCRIPT,
   rwList: LIST_SCRIPT,
   rwRaiseIds: RAISE_IDS_SCRIPT,
 } as const;
 
-/** A node's two Redis connections: commands and scripts on one, subscriptions on the other. */
+/**
+ * A node's three Redis connections: commands, scripts and publishes on `cmd`; subscriptions on
+ * `sub`; the heartbeat alone on `beat`, so that no backlog of publishes can ever delay it
+ * (docs/cluster.md, failure modes).
+ */
 export interface RedisLinks {
   readonly cmd: Redis & ScriptCommands;
   readonly sub: Redis;
+  readonly beat: Redis & ScriptCommands;
 }
+
+/** The roles of the links, for logs and CLIENT LIST names (`roomwire:<node>:<role>`). */
+export const LINK_ROLES = ['command', 'subscriber', 'heartbeat'] as const;
 
 const OPTIONS: RedisOptions = {
   lazyConnect: true,
@@ -43,24 +54,39 @@ const OPTIONS: RedisOptions = {
   autoResendUnfulfilledCommands: false,
   autoResubscribe: false,
   retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2_000),
-  // Commands issued in one event-loop turn (a read's many publishes) leave in one write.
-  enableAutoPipelining: true,
+  // A connection given up on lets go of what it still had to write soon, not after 2 s.
+  disconnectTimeout: 200,
 };
 
-/** Creates (without connecting) the two connections of a node, named after it for CLIENT LIST. */
-export function createLinks(url: string, nodeId: string): RedisLinks {
+/**
+ * Creates (without connecting) the three connections of a node, named after it for CLIENT LIST.
+ * Commands that get no answer within `commandTimeoutMs` fail (a stalled Redis).
+ */
+export function createLinks(url: string, nodeId: string, commandTimeoutMs: number): RedisLinks {
   const name = `roomwire:${nodeId}`;
-  const cmd = new Redis(url, { ...OPTIONS, connectionName: `${name}:command` });
-  for (const [command, lua] of Object.entries(SCRIPTS)) {
-    cmd.defineCommand(command, { numberOfKeys: 0, lua });
-  }
+  const scripted = (role: string, extra: RedisOptions): Redis & ScriptCommands => {
+    const redis = new Redis(url, {
+      ...OPTIONS,
+      ...extra,
+      commandTimeout: commandTimeoutMs,
+      connectionName: `${name}:${role}`,
+    });
+    for (const [command, lua] of Object.entries(SCRIPTS)) {
+      redis.defineCommand(command, { numberOfKeys: 0, lua });
+    }
+    return redis as Redis & ScriptCommands;
+  };
+  // Commands issued in one event-loop turn (a read's many publishes) leave in one write.
+  const cmd = scripted('command', { enableAutoPipelining: true });
   const sub = new Redis(url, { ...OPTIONS, connectionName: `${name}:subscriber` });
-  return { cmd: cmd as Redis & ScriptCommands, sub };
+  const beat = scripted('heartbeat', {});
+  return { cmd, sub, beat };
 }
 
 /**
  * Registers a node: removes whatever an earlier life of it left in rooms, lifts the id counter to
- * its highest id, starts its heartbeat, and subscribes to the group channel.
+ * its highest id, starts its heartbeat, and subscribes to the group channel and its own channel
+ * (the subscriber's lag probe).
  */
 export async function registerNode(
   links: RedisLinks,
@@ -74,16 +100,5 @@ export async function registerNode(
   await cmd.rwRaiseIds(keys.prefix, Math.max(0, highestId));
   await cmd.set(keys.nodeAlive(nodeId), '1', 'PX', nodeTimeoutMs);
   await cmd.sadd(keys.nodes, nodeId);
-  await sub.subscribe(keys.groupChannel);
-}
-
-/** Renews a node's heartbeat, then reaps the dead nodes; resolves to the clients removed. */
-export async function heartbeat(
-  links: RedisLinks,
-  keys: RedisKeys,
-  nodeId: string,
-  nodeTimeoutMs: number,
-): Promise<number> {
-  await links.cmd.set(keys.nodeAlive(nodeId), '1', 'PX', nodeTimeoutMs);
-  return links.cmd.rwReapDead(keys.prefix);
+  await sub.subscribe(keys.groupChannel, keys.nodeChannel(nodeId));
 }

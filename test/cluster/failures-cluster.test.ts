@@ -1,56 +1,18 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import {
-  deletePrefix,
-  FAST_CLUSTER,
-  REDIS_URL,
-  startCluster,
-  testPrefix,
-} from '../helpers/cluster.js';
-import { freePort, killHard, spawnNode, startRedis } from '../helpers/cluster-processes.js';
-import { LineClient } from '../helpers/line-client.js';
+import { FAST_CLUSTER, REDIS_URL, startCluster, testPrefix } from '../helpers/cluster.js';
+import { freePort, killHard, startRedis } from '../helpers/cluster-processes.js';
 import type { TestServer } from '../helpers/test-server.js';
-
-async function joined(
-  port: number,
-  name: string,
-  room: string,
-): Promise<{ client: LineClient; id: number }> {
-  const player = await LineClient.login(port, name);
-  player.client.send(`2:${room}`);
-  while (!(await player.client.next(5_000)).startsWith('4:'));
-  return player;
-}
-
-async function readyStatus(httpPort: number): Promise<number> {
-  const response = await fetch(`http://127.0.0.1:${httpPort}/readyz`);
-  await response.arrayBuffer();
-  return response.status;
-}
-
-async function eventually(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`not true within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+import { cleanupAfterAll, joined, readyStatus, survivorAndDoomed, until } from './cluster-steps.js';
 
 describe('a node killed with kill -9', { timeout: 60_000 }, () => {
   const prefix = testPrefix();
-  const cleanup: (() => unknown)[] = [];
-  after(async () => {
-    for (const step of cleanup.reverse()) await step();
-    await deletePrefix(prefix);
-  });
+  const cleanup = cleanupAfterAll(prefix);
 
   it('is detected, and its clients leave their rooms with a new master elected', async () => {
-    const [survivor] = (await startCluster(1, prefix)) as [TestServer];
-    cleanup.push(() => survivor.stop());
-    const doomed = await spawnNode(REDIS_URL, prefix);
-    cleanup.push(() => killHard(doomed.child));
+    const { survivor, doomed } = await survivorAndDoomed(prefix, cleanup);
     const master = await joined(doomed.port, 'master', 'arena');
     const stays = await joined(survivor.port, 'stays', 'arena');
     const other = await joined(doomed.port, 'other', 'arena');
@@ -76,10 +38,7 @@ describe('a node killed with kill -9', { timeout: 60_000 }, () => {
 
 describe('Redis restarted under load', { timeout: 90_000 }, () => {
   const prefix = testPrefix();
-  const cleanup: (() => unknown)[] = [];
-  after(async () => {
-    for (const step of cleanup.reverse()) await step();
-  });
+  const cleanup = cleanupAfterAll();
 
   it('never crashes a node: not ready while Redis is gone, members detached, all back after', async () => {
     const port = await freePort();
@@ -104,7 +63,7 @@ describe('Redis restarted under load', { timeout: 90_000 }, () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
 
     await killHard(redis);
-    await eventually(async () => (await readyStatus(first.httpPort)) === 503, 10_000);
+    await until(async () => (await readyStatus(first.httpPort)) === 503, 10_000);
     // Each member is told, and finds itself outside the room.
     for (const player of [a, b]) {
       let line = await player.client.next(10_000);
@@ -118,8 +77,8 @@ describe('Redis restarted under load', { timeout: 90_000 }, () => {
     while (!refused.startsWith('9:unavailable')) refused = await a.client.next(5_000);
 
     redis = await startRedis(port);
-    await eventually(async () => (await readyStatus(first.httpPort)) === 200, 15_000);
-    await eventually(async () => (await readyStatus(second.httpPort)) === 200, 15_000);
+    await until(async () => (await readyStatus(first.httpPort)) === 200, 15_000);
+    await until(async () => (await readyStatus(second.httpPort)) === 200, 15_000);
     clearInterval(load);
     await Promise.all([a.client.quiet(300), b.client.quiet(0)]);
 
@@ -135,11 +94,7 @@ describe('Redis restarted under load', { timeout: 90_000 }, () => {
 
 describe('one node losing its Redis link while the others keep theirs', { timeout: 60_000 }, () => {
   const prefix = testPrefix();
-  const cleanup: (() => unknown)[] = [];
-  after(async () => {
-    for (const step of cleanup.reverse()) await step();
-    await deletePrefix(prefix);
-  });
+  const cleanup = cleanupAfterAll(prefix);
 
   it('detaches its members, which the others see leave, and lets them join again', async () => {
     const nodes = await startCluster(2, prefix);
@@ -176,7 +131,7 @@ describe('one node losing its Redis link while the others keep theirs', { timeou
     assert.equal(await b.client.next(5_000), `2:${b.id}:`);
     // The node re-registers at once, removing b's old membership: a sees b leave, as for any leave.
     assert.equal(await a.client.next(10_000), `2:${b.id}:`);
-    await eventually(async () => (await readyStatus(cut.httpPort)) === 200, 10_000);
+    await until(async () => (await readyStatus(cut.httpPort)) === 200, 10_000);
     b.client.send('2:room');
     assert.deepEqual(await b.client.nextLines(3, 5_000), [
       `2:${b.id}:room`,

@@ -49,11 +49,17 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Starts a throwaway redis-server on a port, keeping nothing on disk; resolves once it answers. */
-export async function startRedis(port: number): Promise<ChildProcess> {
+/**
+ * Starts a throwaway redis-server on a port, keeping nothing on disk, with `extra` arguments
+ * (`['--client-output-buffer-limit', 'pubsub 4mb 2mb 5']`); resolves once it answers.
+ */
+export async function startRedis(
+  port: number,
+  extra: readonly string[] = [],
+): Promise<ChildProcess> {
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extra],
     { stdio: 'ignore' },
   );
   const deadline = Date.now() + 10_000;
