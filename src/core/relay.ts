@@ -14,6 +14,7 @@ import { leaveRoom } from './rooms.js';
 import { newSession, type Room, type Session } from './state.js';
 import type { ClientIdGenerator, ConnId, EffectSink, RelayInput, RelayLimits } from './types.js';
 import { handleDatagram, unbindUdp } from './udp.js';
+import type { UdpTokenSource } from './udp-binding.js';
 
 /** Options of a {@link Relay}. */
 export interface RelayOptions {
@@ -22,6 +23,8 @@ export interface RelayOptions {
   readonly emit: EffectSink;
   /** Cluster mode: rooms, messages and groups go through the backplane (docs/cluster.md). */
   readonly cluster?: boolean;
+  /** Issues UDP bind tokens (src/core/udp-binding.ts); without it none are issued. */
+  readonly udpTokens?: UdpTokenSource;
 }
 
 /** A read-only view of one room, for admin pages and tests. */
@@ -51,6 +54,7 @@ export class Relay {
 
   constructor(options: RelayOptions) {
     this.#ctx = new RelayContext(options.limits, options.ids, options.emit, options.cluster);
+    this.#ctx.guards.udpTokens = options.udpTokens;
     this.#ctx.drop = (session, code) => this.#drop(session, code);
     this.#ctx.release = (session) => {
       session.waiting = undefined;
@@ -66,7 +70,7 @@ export class Relay {
         const session = ctx.state.sessions.get(input.connId);
         if (session === undefined) return;
         session.guard.lastInputAt = ctx.guards.now;
-        if (admitLine(ctx, session)) this.#line(session, input.line);
+        if (admitLine(ctx, session, input.line.length)) this.#line(session, input.line);
         return;
       }
       case 'datagram':
@@ -171,7 +175,7 @@ export class Relay {
       session.pendingBytes += line.length;
       return;
     }
-    const command = parseCommand(line);
+    const command = parseCommand(line, ctx.limits);
     if (command.type === 'error') return ctx.refuse(session, command.code, command.reason);
     // Section 2: before a successful login every command but `0` is refused.
     if (session.phase !== 'ready' && command.type !== 'login') {

@@ -1,12 +1,10 @@
 import { includesSender } from '../protocol/commands.js';
-import {
-  encodeErrorDatagram,
-  encodeMessageDatagram,
-  encodeUdpConnected,
-} from '../protocol/encode.js';
+import { encodeErrorDatagram, encodeMessageDatagram } from '../protocol/encode.js';
 import { parseDatagram } from '../protocol/parse-datagram.js';
 import type { RelayContext } from './context.js';
+import { admitFanout } from './fanout-budget.js';
 import { admitDatagram } from './rate-limit.js';
+import { admitBind, bindAnswer } from './udp-binding.js';
 import { udpKey, type Session } from './state.js';
 import type { UdpAddress, UdpDropReason } from './types.js';
 
@@ -24,17 +22,19 @@ export function handleDatagram(ctx: RelayContext, from: UdpAddress, data: Buffer
     if (session === undefined) return drop(ctx, from, 'unknown-client');
     if (session.remoteIp !== from.ip) return drop(ctx, from, 'wrong-ip');
     if (bound !== undefined && bound !== session) return drop(ctx, from, 'wrong-ip');
+    if (!admitBind(ctx, session, from, datagram.proof)) return drop(ctx, from, 'wrong-ip');
     // A bind answer is longer than a bind: the rate limit bounds what a spoofed source gets.
     if (!admitDatagram(ctx, session)) return;
     bindUdp(ctx, session, from, key);
-    ctx.emit({ type: 'datagram', to: from, data: encodeUdpConnected(session.clientId) });
+    ctx.emit({ type: 'datagram', to: from, data: bindAnswer(ctx, session, datagram.wantsToken) });
     return;
   }
   if (bound === undefined || bound.clientId !== datagram.clientId) {
     return drop(ctx, from, bound === undefined ? 'unbound' : 'wrong-ip');
   }
   bound.guard.lastInputAt = ctx.guards.now;
-  if (!admitDatagram(ctx, bound)) return;
+  bound.guard.udpHeardAt = ctx.guards.now;
+  if (!admitDatagram(ctx, bound, data.length)) return;
   if (datagram.type === 'invalid') {
     ctx.emit({ type: 'datagram', to: from, data: encodeErrorDatagram('malformed') });
     return drop(ctx, from, 'malformed');
@@ -62,6 +62,7 @@ export function handleDatagram(ctx: RelayContext, from: UdpAddress, data: Buffer
     ctx.emit({ type: 'datagram', to: from, data: encodeErrorDatagram('unknown_group') });
     return;
   }
+  if (!admitFanout(ctx, bound, members.length, true)) return;
   if (ctx.cluster) return ctx.publishGroup(bound.clientId, members, true, datagram.payload);
   const message = encodeMessageDatagram(bound.clientId, datagram.payload);
   for (const clientId of members) {

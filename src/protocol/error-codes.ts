@@ -38,6 +38,9 @@ export const ERROR_CODES = {
   rate_limit_exceeded: { closes: true, reason: 'over the message rate limit for too long' },
   too_many_connections_from_ip: { closes: true, reason: 'too many connections from this address' },
   write_timeout: { closes: true, reason: 'nothing could be written to this client for too long' },
+  bad_password: { closes: false, reason: 'the password is too long' },
+  bad_room_password: { closes: false, reason: 'the room password is too long' },
+  too_many_group_ids: { closes: false, reason: 'this client names too many ids in its groups' },
 } as const satisfies Record<string, { closes: boolean; reason: string }>;
 
 /** A stable, lowercase error code as it appears on the wire. */

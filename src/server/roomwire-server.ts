@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { registerAdmin, type AdminHandle } from '../admin/admin-routes.js';
 import { acceptEveryone, type Authenticator } from '../auth/authenticator.js';
@@ -85,6 +86,7 @@ export class RoomwireServer {
         : { next: () => this.#nextClientId++ },
       emit: runEffect,
       cluster: clustered,
+      udpTokens: () => randomBytes(12).toString('base64url'),
     });
     const writeWatch = {
       softBytes: config.slowConsumerSoftBytes,
@@ -379,5 +381,11 @@ export function relayLimits(config: RoomwireConfig): RelayLimits {
     rateLimitMaxStrikes: config.rateLimitMaxStrikes,
     maxConnectionsPerIp: config.maxConnectionsPerIp,
     maxConnectionsPerIpExempt: new Set(parseIpList(config.maxConnectionsPerIpExempt)),
+    byteRateLimitPerSecond: config.byteRateLimitPerSecond,
+    byteRateLimitBurst: config.byteRateLimitBurst,
+    maxPasswordLength: config.maxPasswordLength,
+    maxGroupIdsPerClient: config.maxGroupIdsPerClient,
+    groupFanoutPerSecond: config.groupFanoutPerSecond,
+    udpRebindSilenceMs: config.udpRebindSilenceMs,
   };
 }

@@ -37,6 +37,12 @@ export const TEST_LIMITS: RelayLimits = Object.freeze({
   rateLimitMaxStrikes: 0,
   maxConnectionsPerIp: 0,
   maxConnectionsPerIpExempt: new Set<string>(),
+  byteRateLimitPerSecond: 0,
+  byteRateLimitBurst: 1,
+  maxPasswordLength: 256,
+  maxGroupIdsPerClient: 10_000,
+  groupFanoutPerSecond: 0,
+  udpRebindSilenceMs: 0,
 });
 
 /** The IP every test connection comes from unless a test says otherwise. */
@@ -61,6 +67,8 @@ export interface HarnessOptions {
   /** The first client id of the default counter. */
   readonly firstId?: number;
   readonly ids?: ClientIdGenerator;
+  /** Issues UDP bind tokens; none are issued without it. */
+  readonly udpTokens?: () => string;
 }
 
 /** A relay plus a record of its effects. */
@@ -80,6 +88,7 @@ export class CoreHarness {
       ids: options.ids ?? { next: () => nextId++ },
       emit: (effect) => this.#record(effect),
       cluster: options.cluster ?? false,
+      ...(options.udpTokens === undefined ? {} : { udpTokens: options.udpTokens }),
     });
   }
 

@@ -1,4 +1,5 @@
 import { encodeMessage } from '../../protocol/encode.js';
+import { admitFanout } from '../fanout-budget.js';
 import type { ConnId } from '../types.js';
 import type { Handler } from './handler.js';
 
@@ -9,6 +10,7 @@ import type { Handler } from './handler.js';
 export const handleGroupMessage: Handler<'group-message'> = (ctx, session, command) => {
   const members = session.groups.get(command.group);
   if (members === undefined) return ctx.refuse(session, 'unknown_group');
+  if (!admitFanout(ctx, session, members.length, false)) return;
   if (ctx.cluster) return ctx.publishGroup(session.clientId, members, false, command.payload);
   const connIds: ConnId[] = [];
   for (const clientId of members) {
