@@ -116,8 +116,13 @@ function roomOf(size: number): { relay: Relay; sender: ConnId; deliveries: () =>
   let deliveries = 0;
   let nextId = 1;
   const relay = new Relay({
-    // No ticks here, so no refill: the rate limit is off, as it would never let a flood through.
-    limits: { ...relayLimits(DEFAULTS), rateLimitPerSecond: 0 },
+    // No ticks here, so no refill: the rate limit is off, as it would never let a flood through,
+    // and the byte bucket never empties (its check still runs on every line).
+    limits: {
+      ...relayLimits(DEFAULTS),
+      rateLimitPerSecond: 0,
+      byteRateLimitBurst: Number.MAX_SAFE_INTEGER,
+    },
     ids: { next: () => nextId++ },
     emit(effect: Effect) {
       if (effect.type === 'fanout') deliveries += effect.connIds.length - 1;

@@ -76,6 +76,12 @@ export function serverArgs(
     // second per client here, over the default rate limit): its bucket is raised, not removed.
     if (options.workload === 'saturate') {
       args.push('--rate-limit-per-second', '1000000', '--rate-limit-burst', '2000000');
+      args.push(
+        '--byte-rate-limit-per-second',
+        '1000000000',
+        '--byte-rate-limit-burst',
+        '2000000000',
+      );
     }
     if (kind === 'against') args.push(...(options.againstFlags ?? []));
     return args;

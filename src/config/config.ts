@@ -43,6 +43,9 @@ const ZERO_ALLOWED: ReadonlySet<SettingName> = new Set([
   'slowConsumerSoftBytes',
   'writeStallMs',
   'resumeTtlMs',
+  'byteRateLimitPerSecond',
+  'groupFanoutPerSecond',
+  'udpRebindSilenceMs',
 ]);
 
 /** On/off settings: 0 or 1, or the usual words for them (`true`, `off`...), from any layer. */

@@ -98,6 +98,19 @@ export const DEFAULTS = {
   maxAwaySessions: 20_000,
   /** The bytes all away sessions may hold together, so that mass disconnects cannot exhaust the heap. */
   maxAwayBytes: 256 * 1024 * 1024,
+  // Issue #15, second hardening round; see docs/limits.md.
+  /** Bytes per second per client: 8 Mbit/s, far above a game client's state updates (0 = off). */
+  byteRateLimitPerSecond: 1024 * 1024,
+  /** Bytes a client may send at once above that rate: two seconds' worth, two max-size lines. */
+  byteRateLimitBurst: 2 * 1024 * 1024,
+  /** A passphrase fits; a room keeps its password as long as it lives. */
+  maxPasswordLength: 256,
+  /** Ids across all of a client's groups: two room-wide groups, so 20,000 clients fit in 0.5 GiB. */
+  maxGroupIdsPerClient: 2_000,
+  /** Group recipients named per second per client: a 1,000-id group at 100 Hz (0 = off). */
+  groupFanoutPerSecond: 100_000,
+  /** A bound UDP address silent this long may be taken over by a bind from its IP (NAT rebinding). */
+  udpRebindSilenceMs: 10_000,
 } as const;
 
 export type SettingName = keyof typeof DEFAULTS;

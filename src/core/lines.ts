@@ -22,7 +22,7 @@ export function handleLine(ctx: RelayContext, session: Session, line: Buffer): v
     session.pendingBytes += line.length;
     return;
   }
-  const command = parseCommand(line);
+  const command = parseCommand(line, ctx.limits);
   if (command.type === 'error') return ctx.refuse(session, command.code, command.reason);
   // Section 2: before a successful login every command but `0` (and §10's `6`) is refused.
   if (session.phase !== 'ready' && command.type !== 'login' && command.type !== 'resume') {

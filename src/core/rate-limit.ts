@@ -6,41 +6,86 @@ import type { Session } from './state.js';
 export const RATE_WINDOW_MS = 1000;
 
 /**
- * Takes one token from the session's line bucket. Over the limit the line is dropped, and the
- * first drop of each window is answered `9:rate_limited` (at most one a second: the refusal
- * cannot itself become a flood).
+ * Admits one line of `bytes` bytes against the session's two buckets, lines and bytes (issue
+ * #15: a client flooding 8 KB lines under the line limit was 160 MB/s to every member). Over
+ * either, the line is dropped, and the first drop of each window is answered `9:rate_limited`
+ * (at most one a second: the refusal cannot itself become a flood).
  */
-export function admitLine(ctx: RelayContext, session: Session): boolean {
-  if (ctx.limits.rateLimitPerSecond === 0 || take(ctx, session.guard.lines)) return true;
+export function admitLine(ctx: RelayContext, session: Session, bytes: number): boolean {
+  const { limits, guards } = ctx;
+  const guard = session.guard;
+  if (
+    limits.rateLimitPerSecond !== 0 &&
+    !take(guards.now, guard.lines, limits.rateLimitPerSecond, limits.rateLimitBurst, 1)
+  ) {
+    return refuseOverRate(ctx, session, `${limits.rateLimitPerSecond} messages`);
+  }
+  if (
+    limits.byteRateLimitPerSecond !== 0 &&
+    !take(guards.now, guard.bytes, limits.byteRateLimitPerSecond, limits.byteRateLimitBurst, bytes)
+  ) {
+    return refuseOverRate(ctx, session, `${limits.byteRateLimitPerSecond} bytes`);
+  }
+  return true;
+}
+
+/**
+ * The same for a datagram from the session's bound address, with buckets of its own. Drops are
+ * silent (no answer over UDP) and never strike: a spoofer of the bound address must not get the
+ * TCP connection closed.
+ */
+export function admitDatagram(ctx: RelayContext, session: Session, bytes = 0): boolean {
+  const { limits, guards } = ctx;
+  const guard = session.guard;
+  if (
+    limits.rateLimitPerSecond !== 0 &&
+    !take(guards.now, guard.datagrams, limits.rateLimitPerSecond, limits.rateLimitBurst, 1)
+  ) {
+    return false;
+  }
+  if (
+    limits.byteRateLimitPerSecond !== 0 &&
+    !take(
+      guards.now,
+      guard.datagramBytes,
+      limits.byteRateLimitPerSecond,
+      limits.byteRateLimitBurst,
+      bytes,
+    )
+  ) {
+    return false;
+  }
+  return true;
+}
+
+/** Answers the first drop of the window with `9:rate_limited`; always false (the line is dropped). */
+export function refuseOverRate(ctx: RelayContext, session: Session, what: string): false {
   if (!session.guard.warned) {
     session.guard.warned = true;
-    const rate = ctx.limits.rateLimitPerSecond;
-    ctx.refuse(
-      session,
-      'rate_limited',
-      `more than ${rate} messages a second; the excess is dropped`,
-    );
+    ctx.refuse(session, 'rate_limited', `more than ${what} a second; the excess is dropped`);
   }
   return false;
 }
 
 /**
- * The same for a datagram from the session's bound address. Drops are silent (no answer over
- * UDP) and never strike: a spoofer of the bound address must not get the TCP connection closed.
+ * Takes `cost` from a bucket refilled lazily at `rate` a second up to `burst`. Anything is let
+ * through while a token is left, and may leave the bucket in debt: a line larger than the burst
+ * still passes when the bucket is full, and the debt holds the average to the rate.
  */
-export function admitDatagram(ctx: RelayContext, session: Session): boolean {
-  return ctx.limits.rateLimitPerSecond === 0 || take(ctx, session.guard.datagrams);
-}
-
-function take(ctx: RelayContext, bucket: TokenBucket): boolean {
-  const now = ctx.guards.now;
+export function take(
+  now: number,
+  bucket: TokenBucket,
+  rate: number,
+  burst: number,
+  cost: number,
+): boolean {
   if (now !== bucket.refilledAt) {
-    const refill = ((now - bucket.refilledAt) * ctx.limits.rateLimitPerSecond) / 1000;
-    bucket.tokens = Math.min(ctx.limits.rateLimitBurst, bucket.tokens + refill);
+    // A bucket never used has refilledAt -Infinity: it starts full.
+    bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.refilledAt) * rate) / 1000);
     bucket.refilledAt = now;
   }
   if (bucket.tokens >= 1) {
-    bucket.tokens -= 1;
+    bucket.tokens -= cost;
     return true;
   }
   bucket.dropped += 1;
@@ -53,12 +98,15 @@ function take(ctx: RelayContext, bucket: TokenBucket): boolean {
  */
 export function endRateWindow(ctx: RelayContext, session: Session): void {
   const guard = session.guard;
-  const dropped = guard.lines.dropped;
-  const datagramsDropped = guard.datagrams.dropped;
+  const dropped = guard.lines.dropped + guard.bytes.dropped + guard.fanout.dropped;
+  const datagramsDropped = guard.datagrams.dropped + guard.datagramBytes.dropped;
   if (dropped === 0) guard.strikes = 0;
   if (dropped === 0 && datagramsDropped === 0) return;
   guard.lines.dropped = 0;
+  guard.bytes.dropped = 0;
+  guard.fanout.dropped = 0;
   guard.datagrams.dropped = 0;
+  guard.datagramBytes.dropped = 0;
   guard.warned = false;
   ctx.event({
     kind: 'rate-limited',

@@ -24,6 +24,7 @@ import type {
   TokenGenerator,
 } from './types.js';
 import { handleDatagram } from './udp.js';
+import type { UdpTokenSource } from './udp-binding.js';
 
 /** Options of a {@link Relay}. */
 export interface RelayOptions {
@@ -37,6 +38,8 @@ export interface RelayOptions {
   readonly sequencer?: RoomSequencer;
   /** Resume tokens (§10); needed when `limits.resumeTtlMs` > 0. */
   readonly tokens?: TokenGenerator;
+  /** Issues UDP bind tokens (src/core/udp-binding.ts); without it none are issued. */
+  readonly udpTokens?: UdpTokenSource;
 }
 
 /** A read-only view of one room, for admin pages and tests. */
@@ -96,6 +99,7 @@ export class Relay implements RelayView {
   constructor(options: RelayOptions) {
     const { limits, ids, emit, sequencer, tokens } = options;
     this.#ctx = new RelayContext(limits, ids, emit, sequencer, tokens);
+    this.#ctx.guards.udpTokens = options.udpTokens;
   }
 
   /** Takes one input and emits its effects before returning. Never throws on peer input. */
@@ -106,7 +110,7 @@ export class Relay implements RelayView {
         const session = ctx.state.sessions.get(input.connId);
         if (session === undefined) return;
         session.guard.lastInputAt = ctx.guards.now;
-        if (admitLine(ctx, session)) handleLine(ctx, session, input.line);
+        if (admitLine(ctx, session, input.line.length)) handleLine(ctx, session, input.line);
         return;
       }
       case 'datagram':

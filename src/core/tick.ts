@@ -11,8 +11,10 @@ import { expireAway } from './resume.js';
 export function handleTick(ctx: RelayContext, now: number): void {
   const guards = ctx.guards;
   if (now > guards.now) guards.now = now;
+  const { rateLimitPerSecond, byteRateLimitPerSecond, groupFanoutPerSecond } = ctx.limits;
   const endWindow =
-    ctx.limits.rateLimitPerSecond > 0 && guards.now - guards.rateWindowStart >= RATE_WINDOW_MS;
+    rateLimitPerSecond + byteRateLimitPerSecond + groupFanoutPerSecond > 0 &&
+    guards.now - guards.rateWindowStart >= RATE_WINDOW_MS;
   if (endWindow) guards.rateWindowStart = guards.now;
   const { sessions } = ctx.state;
   // A session may be closed (and removed) while visited; a Map iterator allows that.

@@ -213,4 +213,15 @@ export interface RelayLimits {
   /** Sessions waiting for a resume at once, and the bytes they may hold together. */
   readonly maxAwaySessions: number;
   readonly maxAwayBytes: number;
+  /** Issue #15: bytes per second and burst per client (0 per second turns it off). */
+  readonly byteRateLimitPerSecond: number;
+  readonly byteRateLimitBurst: number;
+  /** Characters of a login or room password. */
+  readonly maxPasswordLength: number;
+  /** Ids across all of one client's groups. */
+  readonly maxGroupIdsPerClient: number;
+  /** Group recipients a client may name per second, the burst two seconds' worth (0: off). */
+  readonly groupFanoutPerSecond: number;
+  /** A bound UDP address silent this long may be moved by a bind from its IP (0: never). */
+  readonly udpRebindSilenceMs: number;
 }

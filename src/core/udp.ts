@@ -1,7 +1,9 @@
-import { encodeErrorDatagram, encodeUdpConnected } from '../protocol/encode.js';
+import { encodeErrorDatagram } from '../protocol/encode.js';
 import { parseDatagram } from '../protocol/parse-datagram.js';
 import type { RelayContext } from './context.js';
+import { admitFanout } from './fanout-budget.js';
 import { admitDatagram } from './rate-limit.js';
+import { admitBind, bindAnswer } from './udp-binding.js';
 import { udpKey, type Session } from './state.js';
 import type { UdpAddress, UdpDropReason } from './types.js';
 
@@ -19,17 +21,19 @@ export function handleDatagram(ctx: RelayContext, from: UdpAddress, data: Buffer
     if (session === undefined) return drop(ctx, from, 'unknown-client');
     if (session.remoteIp !== from.ip) return drop(ctx, from, 'wrong-ip');
     if (bound !== undefined && bound !== session) return drop(ctx, from, 'wrong-ip');
+    if (!admitBind(ctx, session, from, datagram.proof)) return drop(ctx, from, 'wrong-ip');
     // A bind answer is longer than a bind: the rate limit bounds what a spoofed source gets.
     if (!admitDatagram(ctx, session)) return;
     bindUdp(ctx, session, from, key);
-    ctx.datagram(from, encodeUdpConnected(session.clientId), 'bind');
+    ctx.datagram(from, bindAnswer(ctx, session, datagram.wantsToken), 'bind');
     return;
   }
   if (bound === undefined || bound.clientId !== datagram.clientId) {
     return drop(ctx, from, bound === undefined ? 'unbound' : 'wrong-ip');
   }
   bound.guard.lastInputAt = ctx.guards.now;
-  if (!admitDatagram(ctx, bound)) return;
+  bound.guard.udpHeardAt = ctx.guards.now;
+  if (!admitDatagram(ctx, bound, data.length)) return;
   if (datagram.type === 'invalid') {
     ctx.datagram(from, encodeErrorDatagram('malformed'), 'error');
     return drop(ctx, from, 'malformed');
@@ -46,6 +50,7 @@ export function handleDatagram(ctx: RelayContext, from: UdpAddress, data: Buffer
   const targets = bound.groups.get(datagram.group);
   if (targets === undefined)
     return ctx.datagram(from, encodeErrorDatagram('unknown_group'), 'error');
+  if (!admitFanout(ctx, bound, targets.length, true)) return;
   ctx.sequencer.group({ senderId: clientId, targets, udp: true, payload });
 }
 

@@ -75,9 +75,13 @@ export function encodeMessageDatagram(senderId: number, payload: Buffer): Buffer
   return frameMessage(senderId, payload, false);
 }
 
-/** `0:<clientId>:connected`: the UDP bind answer, as a datagram. */
-export function encodeUdpConnected(clientId: number): Buffer {
-  return Buffer.from(`0:${clientId}:connected`, 'latin1');
+/**
+ * `0:<clientId>:connected`: the UDP bind answer, as a datagram; `0:<clientId>:connected:<token>`
+ * for a client that asked for a bind token (protocol section 6).
+ */
+export function encodeUdpConnected(clientId: number, token?: string): Buffer {
+  const tail = token === undefined ? '' : `:${token}`;
+  return Buffer.from(`0:${clientId}:connected${tail}`, 'latin1');
 }
 
 /** A refusal as a datagram, for a bound UDP sender. */

@@ -41,6 +41,9 @@ export const ERROR_CODES = {
   resume_failed: { closes: false, reason: 'no session to resume with this id and token; log in' },
   resume_gap: { closes: false, reason: 'the lines missed are no longer held; log in afresh' },
   session_resumed: { closes: true, reason: 'the session was resumed on another connection' },
+  bad_password: { closes: false, reason: 'the password is too long' },
+  bad_room_password: { closes: false, reason: 'the room password is too long' },
+  too_many_group_ids: { closes: false, reason: 'this client names too many ids in its groups' },
 } as const satisfies Record<string, { closes: boolean; reason: string }>;
 
 /** A stable, lowercase error code as it appears on the wire. */

@@ -4,7 +4,14 @@ import { parseClientId } from './names.js';
 
 /** A UDP datagram from a client (protocol section 6). */
 export type Datagram =
-  | { readonly type: 'bind'; readonly clientId: number }
+  | {
+      readonly type: 'bind';
+      readonly clientId: number;
+      /** What followed the id, which moves a binding if it is the client's token. */
+      readonly proof: string | undefined;
+      /** The token form `0:<id>:<token or nothing>`: the answer carries the client's token. */
+      readonly wantsToken: boolean;
+    }
   | {
       readonly type: 'message';
       readonly clientId: number;
@@ -21,8 +28,12 @@ export type Datagram =
 
 const COLON = 58;
 
+/** The longest bind proof looked at; a token is far shorter. */
+const MAX_PROOF_LENGTH = 64;
+
 /**
- * Parses one datagram. Accepted forms: `0:<id>` and `<id>:0:<anything>` bind; `<id>:3:<mode>:payload`
+ * Parses one datagram. Accepted forms: `0:<id>`, `<id>:0:<anything>` and `0:<id>:<token>` (the
+ * token form; client ids start at 1, so `0:` never starts a relay) bind; `<id>:3:<mode>:payload`
  * and `<id>:4:<group>:payload` relay. One trailing `\n` (or `\r\n`) is tolerated. Anything else
  * is `invalid`, with the claimed client id when one could be read, so the core can answer a
  * bound sender and drop the rest.
@@ -37,14 +48,16 @@ export function parseDatagram(data: Buffer): Datagram {
   const head = parseClientId(body.toString('latin1', 0, first));
   const second = body.indexOf(COLON, first + 1);
   const kind = body.toString('latin1', first + 1, second === -1 ? body.length : second);
-  if (second === -1) {
-    // SEED.txt form: `0:<id>`.
+  if (head === 0) {
+    // SEED.txt form `0:<id>`, and the token form `0:<id>:<token>`.
     const clientId = parseClientId(kind);
-    if (head === 0 && clientId !== undefined) return { type: 'bind', clientId };
-    return { type: 'invalid', clientId: head };
+    if (clientId === undefined) return { type: 'invalid', clientId: head };
+    if (second === -1) return { type: 'bind', clientId, proof: undefined, wantsToken: false };
+    return { type: 'bind', clientId, proof: proofOf(body, second), wantsToken: true };
   }
-  if (head === undefined) return { type: 'invalid', clientId: undefined };
-  if (kind === '0') return { type: 'bind', clientId: head };
+  if (second === -1 || head === undefined) return { type: 'invalid', clientId: head };
+  if (kind === '0')
+    return { type: 'bind', clientId: head, proof: proofOf(body, second), wantsToken: false };
   const rest = body.subarray(second + 1);
   if (!isUtf8(rest)) return { type: 'invalid', clientId: head };
   if (kind === '3') {
@@ -68,4 +81,10 @@ export function parseDatagram(data: Buffer): Datagram {
     };
   }
   return { type: 'invalid', clientId: head };
+}
+
+function proofOf(body: Buffer, colon: number): string | undefined {
+  return body.length - colon - 1 > MAX_PROOF_LENGTH
+    ? undefined
+    : body.toString('latin1', colon + 1);
 }

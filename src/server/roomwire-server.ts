@@ -93,6 +93,7 @@ export class RoomwireServer {
       ...(clustered
         ? { sequencer: backplaneSequencer((request) => this.#backplane?.request(request)) }
         : {}),
+      udpTokens: () => randomBytes(12).toString('base64url'),
     });
     this.view = viewOf(this.#relay);
     const writeWatch = {
@@ -394,5 +395,11 @@ export function relayLimits(config: RoomwireConfig): RelayLimits {
     resumeBufferBytes: config.resumeBufferBytes,
     maxAwaySessions: config.maxAwaySessions,
     maxAwayBytes: config.maxAwayBytes,
+    byteRateLimitPerSecond: config.byteRateLimitPerSecond,
+    byteRateLimitBurst: config.byteRateLimitBurst,
+    maxPasswordLength: config.maxPasswordLength,
+    maxGroupIdsPerClient: config.maxGroupIdsPerClient,
+    groupFanoutPerSecond: config.groupFanoutPerSecond,
+    udpRebindSilenceMs: config.udpRebindSilenceMs,
   };
 }

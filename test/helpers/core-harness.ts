@@ -43,6 +43,12 @@ export const TEST_LIMITS: RelayLimits = Object.freeze({
   resumeBufferBytes: 256 * 1024,
   maxAwaySessions: 100,
   maxAwayBytes: 16 * 1024 * 1024,
+  byteRateLimitPerSecond: 0,
+  byteRateLimitBurst: 1,
+  maxPasswordLength: 256,
+  maxGroupIdsPerClient: 10_000,
+  groupFanoutPerSecond: 0,
+  udpRebindSilenceMs: 0,
 });
 
 /** The IP every test connection comes from unless a test says otherwise. */
@@ -70,6 +76,8 @@ export interface HarnessOptions {
   /** The first client id of the default counter. */
   readonly firstId?: number;
   readonly ids?: ClientIdGenerator;
+  /** Issues UDP bind tokens; none are issued without it. */
+  readonly udpTokens?: () => string;
 }
 
 /** A relay plus a record of its effects. */
@@ -94,6 +102,7 @@ export class CoreHarness {
       ...(options.cluster === true
         ? { sequencer: backplaneSequencer((request) => this.#requests.push(request)) }
         : {}),
+      ...(options.udpTokens === undefined ? {} : { udpTokens: options.udpTokens }),
     });
   }
 

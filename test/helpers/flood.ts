@@ -40,6 +40,12 @@ export async function floodRoom(
   }
 }
 
+/**
+ * Server settings for tests that fill a reader's queue on purpose with {@link floodRoom}: the
+ * byte-rate limit (issue #15, proved in attacks-hardening) would hold such a flood back.
+ */
+export const QUEUE_FILLING = { byteRateLimitPerSecond: 0 } as const;
+
 /** Server settings of {@link rateFlood}: a small rate, a burst of one second, two strikes. */
 export function rateLimitSettings(perSecond: number): Record<string, number> {
   return { rateLimitPerSecond: perSecond, rateLimitBurst: perSecond, rateLimitMaxStrikes: 2 };

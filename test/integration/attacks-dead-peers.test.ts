@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { eventually } from '../helpers/admin-http.js';
 import { besideControlGroup } from '../helpers/control-group.js';
-import { floodRoom } from '../helpers/flood.js';
+import { floodRoom, QUEUE_FILLING } from '../helpers/flood.js';
 import { LineClient } from '../helpers/line-client.js';
 import { disconnects, inCore } from '../helpers/server-probes.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
 import { useServerPool, type TestServer } from '../helpers/test-server.js';
 
 /** A fast tick, so that every deadline passes within a fraction of a second. */
-const FAST = { tickIntervalMs: 20, loginTimeoutMs: 300, idleTimeoutMs: 400 };
+const FAST = { tickIntervalMs: 20, loginTimeoutMs: 300, idleTimeoutMs: 400, ...QUEUE_FILLING };
 
 describe('attack: silent, half-open and stalled peers', { timeout: 60_000 }, () => {
   const pool = useServerPool(FAST);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { AdminClient, eventually } from '../helpers/admin-http.js';
 import { besideControlGroup } from '../helpers/control-group.js';
-import { floodRoom } from '../helpers/flood.js';
+import { floodRoom, QUEUE_FILLING } from '../helpers/flood.js';
 import { LineClient } from '../helpers/line-client.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
 import { useServerPool, type TestServer } from '../helpers/test-server.js';
@@ -17,7 +17,11 @@ const PACED_MESSAGES = 200;
 const PACED_PER_SECOND = 100;
 
 describe('attack: slow, stalled and non-reading clients', { timeout: 60_000 }, () => {
-  const pool = useServerPool({ maxQueuedBytes: MAX_QUEUED_BYTES, closeFlushMs: 200 });
+  const pool = useServerPool({
+    maxQueuedBytes: MAX_QUEUED_BYTES,
+    closeFlushMs: 200,
+    ...QUEUE_FILLING,
+  });
   let server: TestServer | undefined;
   before(async () => {
     server = await pool.start();

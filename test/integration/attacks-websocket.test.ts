@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { eventually } from '../helpers/admin-http.js';
 import { besideControlGroup } from '../helpers/control-group.js';
-import { floodRoom, rateFlood, rateLimitSettings } from '../helpers/flood.js';
+import { floodRoom, QUEUE_FILLING, rateFlood, rateLimitSettings } from '../helpers/flood.js';
 import { LineClient } from '../helpers/line-client.js';
 import { disconnects, inCore } from '../helpers/server-probes.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
@@ -10,7 +10,7 @@ import { useServerPool } from '../helpers/test-server.js';
 import { WsLineClient } from '../helpers/ws-line-client.js';
 
 describe('attack: floods and stalls over WebSocket', { timeout: 30_000 }, () => {
-  const pool = useServerPool({ tickIntervalMs: 20 });
+  const pool = useServerPool({ tickIntervalMs: 20, ...QUEUE_FILLING });
 
   it('holds WebSocket message floods to the rate limit and closes persistent flooders', async () => {
     const perSecond = 200;

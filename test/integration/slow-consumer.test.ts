@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { LineClient } from '../helpers/line-client.js';
+import { QUEUE_FILLING } from '../helpers/flood.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const MAX_QUEUED_BYTES = 64 * 1024;
@@ -23,7 +24,7 @@ function floodServer(closeFlushMs: number): {
   const logs: Record<string, unknown>[] = [];
   const open: LineClient[] = [];
   before(async () => {
-    const settings = { maxQueuedBytes: MAX_QUEUED_BYTES, closeFlushMs };
+    const settings = { maxQueuedBytes: MAX_QUEUED_BYTES, closeFlushMs, ...QUEUE_FILLING };
     server = await startTestServer(settings, undefined, {
       onLog: (entry) => logs.push(entry),
       logLevel: 'info',

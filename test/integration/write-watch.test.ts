@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { eventually } from '../helpers/admin-http.js';
 import { LineClient } from '../helpers/line-client.js';
+import { QUEUE_FILLING } from '../helpers/flood.js';
 import { useServerPool, type TestServer } from '../helpers/test-server.js';
 import { WsLineClient } from '../helpers/ws-line-client.js';
 
@@ -18,7 +19,11 @@ interface Stuck {
 
 describe('slow-consumer soft cap and write stall', { timeout: 30_000 }, () => {
   // The hard cap is far away: only the soft cap and the stall timeout can close anyone.
-  const pool = useServerPool({ tickIntervalMs: 20, maxQueuedBytes: 256 * 1024 * 1024 });
+  const pool = useServerPool({
+    tickIntervalMs: 20,
+    maxQueuedBytes: 256 * 1024 * 1024,
+    ...QUEUE_FILLING,
+  });
 
   /**
    * A server with the given limits, a stuck client and a sender in one room; the sender floods

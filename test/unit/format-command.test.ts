@@ -58,7 +58,12 @@ describe('client-side command encoders', () => {
 
   it('build datagrams that the server parses back', () => {
     const parse = (text: string) => parseDatagram(Buffer.from(text));
-    assert.deepEqual(parse(formatUdpBind(7)), { type: 'bind', clientId: 7 });
+    assert.deepEqual(parse(formatUdpBind(7)), {
+      type: 'bind',
+      clientId: 7,
+      proof: undefined,
+      wantsToken: false,
+    });
     assert.deepEqual(parse(formatUdpMessage(7, 1, 'x:y')), {
       type: 'message',
       clientId: 7,

@@ -12,25 +12,57 @@ function parsed(data: string | Buffer): unknown {
 }
 
 describe('parseDatagram: bind', () => {
-  it('parses the SEED.txt form 0:<id>', () => {
-    assert.deepEqual(parsed('0:7'), { type: 'bind', clientId: 7 });
+  const plain = (clientId: number) => ({
+    type: 'bind',
+    clientId,
+    proof: undefined,
+    wantsToken: false,
+  });
+  const unity = (clientId: number, proof: string) => ({
+    type: 'bind',
+    clientId,
+    proof,
+    wantsToken: false,
+  });
+  const token = (clientId: number, proof: string) => ({
+    type: 'bind',
+    clientId,
+    proof,
+    wantsToken: true,
   });
 
-  it('parses the Unity form <id>:0:<anything>', () => {
-    assert.deepEqual(parsed('7:0:Hello'), { type: 'bind', clientId: 7 });
-    assert.deepEqual(parsed('7:0:'), { type: 'bind', clientId: 7 });
-    assert.deepEqual(parsed('7:0:a:b:c'), { type: 'bind', clientId: 7 });
+  it('parses the SEED.txt form 0:<id>', () => {
+    assert.deepEqual(parsed('0:7'), plain(7));
+  });
+
+  it('parses the Unity form <id>:0:<anything>, keeping the anything as a possible proof', () => {
+    assert.deepEqual(parsed('7:0:Hello'), unity(7, 'Hello'));
+    assert.deepEqual(parsed('7:0:'), unity(7, ''));
+    assert.deepEqual(parsed('7:0:a:b:c'), unity(7, 'a:b:c'));
+  });
+
+  it('parses the token form 0:<id>:<token>, which asks for the token in the answer', () => {
+    assert.deepEqual(parsed('0:7:'), token(7, ''));
+    assert.deepEqual(parsed('0:7:Abc_-9'), token(7, 'Abc_-9'));
+    // Client ids start at 1: `0:3:...` and `0:4:...` are binds, never relays from client 0.
+    assert.deepEqual(parsed('0:3:1:x'), token(3, '1:x'));
+    assert.deepEqual(parsed('0:4:g:x'), token(4, 'g:x'));
+  });
+
+  it('never keeps a proof longer than a token can be', () => {
+    assert.deepEqual(parsed(`0:7:${'a'.repeat(65)}`), { ...token(7, ''), proof: undefined });
+    assert.deepEqual(parsed(`7:0:${'a'.repeat(65)}`), plain(7));
   });
 
   it('binds client 0 in either form', () => {
-    assert.deepEqual(parsed('0:0'), { type: 'bind', clientId: 0 });
-    assert.deepEqual(parsed('0:0:Hello'), { type: 'bind', clientId: 0 });
+    assert.deepEqual(parsed('0:0'), plain(0));
+    assert.deepEqual(parsed('0:0:Hello'), token(0, 'Hello'));
   });
 
   it('tolerates a trailing newline or CRLF', () => {
-    assert.deepEqual(parsed('0:7\n'), { type: 'bind', clientId: 7 });
-    assert.deepEqual(parsed('0:7\r\n'), { type: 'bind', clientId: 7 });
-    assert.deepEqual(parsed('7:0:Hello\n'), { type: 'bind', clientId: 7 });
+    assert.deepEqual(parsed('0:7\n'), plain(7));
+    assert.deepEqual(parsed('0:7\r\n'), plain(7));
+    assert.deepEqual(parsed('7:0:Hello\n'), unity(7, 'Hello'));
   });
 
   it('marks a bind with a non-numeric id as invalid', () => {

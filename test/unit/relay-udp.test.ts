@@ -93,19 +93,6 @@ describe('relay: UDP binding', () => {
     assert.equal(boundOf(core, 2), false);
   });
 
-  it('moves the binding when a client binds again from a new port', () => {
-    const core = scene([1, 2]);
-    const newAddress = { ip: ipOf(1), port: 6001 };
-    core.datagram(newAddress, '0:1');
-    core.datagram(udpOf(1), '1:3:1:old');
-    core.datagram(newAddress, '1:3:1:new');
-    assert.deepEqual(sent(core), [
-      '10.0.0.1:6001 <- 0:1:connected',
-      '10.0.0.1:6001 <- 3:1:new',
-      '10.0.0.2:5002 <- 3:1:new',
-    ]);
-  });
-
   it('unbinds a client when it disconnects', () => {
     const core = scene([1, 2]);
     core.disconnect(1);

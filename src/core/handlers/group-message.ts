@@ -1,3 +1,4 @@
+import { admitFanout } from '../fanout-budget.js';
 import type { Handler } from './handler.js';
 
 /**
@@ -7,6 +8,7 @@ import type { Handler } from './handler.js';
 export const handleGroupMessage: Handler<'group-message'> = (ctx, session, command) => {
   const targets = session.groups.get(command.group);
   if (targets === undefined) return ctx.refuse(session, 'unknown_group');
+  if (!admitFanout(ctx, session, targets.length, false)) return;
   const { payload } = command;
   ctx.sequencer.group({ senderId: session.clientId, targets, udp: false, payload });
 };
