@@ -73,17 +73,26 @@ export async function runClientCommand(args: string[], io: ClientCommandIo): Pro
     output: interactive ? io.stdout : undefined,
     terminal: interactive,
   });
+  // Ctrl-C ends the session like Ctrl-D (readline's default would only pause the input).
+  reader.on('SIGINT', () => reader.close());
+  // A prompt after the session ended would resume the input, and the process would stay.
+  let ended = false;
+  reader.once('close', () => (ended = true));
+  const prompt = (refresh = false): void => {
+    if (interactive && !ended) reader.prompt(refresh);
+  };
   // Taken now, so that lines arriving while connecting are kept, not lost.
   const lines = reader[Symbol.asyncIterator]();
-  const print = printer(io, reader, interactive);
+  const print = printer(io, prompt, interactive);
   const target = { host: values.host, port };
   try {
-    if (values.raw) return await runRaw(target, lines, reader, print, waitMs, interactive);
+    if (values.raw)
+      return await runRaw(target, { lines, reader, print, prompt, waitMs, interactive });
     const client = await connect(target);
     const setup: string[] = [];
     if (values.name !== undefined) setup.push(`login ${values.name} ${values.password}`);
     if (values.room !== undefined) setup.push(`join ${values.room}`);
-    const session = { lines, reader, print, waitMs, interactive };
+    const session = { lines, reader, print, prompt, waitMs, interactive };
     return await runFriendly(client, setup, session);
   } catch (error) {
     io.stderr.write(`roomwire client: ${(error as Error).message}\n`);
@@ -100,6 +109,8 @@ interface Session {
   readonly lines: AsyncIterator<string>;
   readonly reader: Interface;
   readonly print: Printer;
+  /** Shows the prompt again, on a terminal whose session has not ended. */
+  readonly prompt: () => void;
   readonly waitMs: number;
   readonly interactive: boolean;
 }
@@ -109,12 +120,16 @@ async function runFriendly(
   setup: readonly string[],
   session: Session,
 ): Promise<number> {
-  const { lines, reader, print, interactive } = session;
+  const { lines, reader, print, prompt, interactive } = session;
   let failed = false;
   let closed = false;
+  let leaving = false;
   client.on('close', (event) => {
     closed = true;
-    print(`* connection closed${event.error === undefined ? '' : `: ${event.error.message}`}`);
+    // Only news when the server closed it, not when the user left.
+    if (!leaving) {
+      print(`* connection closed${event.error === undefined ? '' : `: ${event.error.message}`}`);
+    }
     reader.close();
   });
   const run = async (line: string): Promise<boolean> => {
@@ -126,13 +141,14 @@ async function runFriendly(
   for (const line of setup) if (!(await run(line))) return closed ? 1 : 0;
   if (interactive) {
     print('connected; type help for the commands');
-    reader.prompt();
+    prompt();
   }
   for (let next = await lines.next(); next.done !== true; next = await lines.next()) {
     if (!(await run(next.value))) break;
-    if (interactive) reader.prompt();
+    prompt();
   }
   if (!interactive && !closed) await new Promise((resolve) => setTimeout(resolve, session.waitMs));
+  leaving = true;
   if (!closed) await client.close();
   else if (!interactive) failed = true;
   return failed ? 1 : 0;
@@ -161,14 +177,8 @@ function watchEvents(client: RoomwireClient, print: Printer): void {
   client.on('error', (error) => print(`! ${error.message}`));
 }
 
-async function runRaw(
-  target: Target,
-  lines: AsyncIterator<string>,
-  reader: Interface,
-  print: Printer,
-  waitMs: number,
-  interactive: boolean,
-): Promise<number> {
+async function runRaw(target: Target, session: Session): Promise<number> {
+  const { lines, reader, print, prompt, waitMs, interactive } = session;
   const transport = tcpTransport(target)();
   let closed = false;
   let whenClosed: () => void = () => {};
@@ -184,11 +194,11 @@ async function runRaw(
   });
   if (interactive) {
     print('connected; lines go to the server as they are');
-    reader.prompt();
+    prompt();
   }
   for (let next = await lines.next(); next.done !== true; next = await lines.next()) {
     transport.send(next.value);
-    if (interactive) reader.prompt();
+    prompt();
   }
   if (closed) return interactive ? 0 : 1;
   if (!interactive) await new Promise((resolve) => setTimeout(resolve, waitMs));
@@ -198,7 +208,11 @@ async function runRaw(
 }
 
 /** Prints one line with a timestamp; on a terminal, above the prompt and what is typed. */
-function printer(io: ClientCommandIo, reader: Interface, interactive: boolean): Printer {
+function printer(
+  io: ClientCommandIo,
+  prompt: (refresh: boolean) => void,
+  interactive: boolean,
+): Printer {
   const now = io.now ?? (() => new Date());
   return (text) => {
     const line = `${timestamp(now())} ${text}\n`;
@@ -207,7 +221,7 @@ function printer(io: ClientCommandIo, reader: Interface, interactive: boolean): 
       return;
     }
     io.stdout.write(`\r\x1b[K${line}`);
-    reader.prompt(true);
+    prompt(true);
   };
 }
 
