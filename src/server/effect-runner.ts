@@ -3,6 +3,7 @@ import type { Authenticator } from '../auth/authenticator.js';
 import type { ClusterRequest } from '../core/cluster-types.js';
 import type { ConnId, Effect, RelayEvent, UdpAddress } from '../core/types.js';
 import type { Connection } from '../transports/connection.js';
+import type { RefusalLog } from './refusal-log.js';
 import type { ServerCounters } from './server-counters.js';
 
 /** What the effect runner needs from the rest of the server. */
@@ -17,6 +18,8 @@ export interface EffectRunnerDeps {
   readonly counters: ServerCounters;
   /** Cluster mode: hands the core's requests to the backplane. */
   readonly cluster?: (request: ClusterRequest) => void;
+  /** Bounds the `refused` log lines (issue #14); without it every refusal is logged. */
+  readonly refusals?: RefusalLog;
 }
 
 /**
@@ -64,7 +67,10 @@ export function createEffectRunner(deps: EffectRunnerDeps): (effect: Effect) => 
         return;
       case 'event':
         counters.event(effect.event);
-        logEvent(logger, effect.event);
+        if (effect.event.kind === 'refused' && deps.refusals !== undefined) {
+          const ip = connections.get(effect.event.connId)?.remoteIp ?? '';
+          deps.refusals.refused(effect.event, ip);
+        } else logEvent(logger, effect.event);
         return;
       case 'cluster':
         deps.cluster?.(effect.request);

@@ -17,6 +17,7 @@ import { adminSource, ReadinessChecks } from './admin-wiring.js';
 import { createBackplane } from './cluster-wiring.js';
 import { registerClientPages } from './client-pages.js';
 import { createEffectRunner } from './effect-runner.js';
+import { RefusalLog } from './refusal-log.js';
 import { HttpServer } from './http-server.js';
 import { ServerCounters } from './server-counters.js';
 
@@ -61,6 +62,7 @@ export class RoomwireServer {
   #nextConnId = 1;
   #nextClientId = 1;
   #stopping: Promise<void> | undefined;
+  readonly #refusals: RefusalLog;
   #ticker: NodeJS.Timeout | undefined;
 
   constructor(options: RoomwireServerOptions) {
@@ -68,7 +70,10 @@ export class RoomwireServer {
     this.#config = config;
     this.#logger = logger;
     const clustered = config.cluster !== '';
+    const refusals = new RefusalLog(logger);
+    this.#refusals = refusals;
     const runEffect = createEffectRunner({
+      refusals,
       connections: this.#connections,
       sendDatagram: (to, data) => this.#udp.send(to, data),
       authenticator: options.authenticator ?? acceptEveryone,
@@ -287,7 +292,8 @@ export class RoomwireServer {
       closed: (connection, reason) => {
         this.#connections.delete(connection.connId);
         this.#counters.connectionClosed(connection.transport, reason);
-        logger.info({ connId: connection.connId, reason }, 'disconnect');
+        const refusals = this.#refusals.closed(connection.connId);
+        logger.info({ connId: connection.connId, reason, ...refusals }, 'disconnect');
         this.#input({ type: 'disconnect', connId: connection.connId }, undefined);
       },
     };
