@@ -1,9 +1,9 @@
 /** `roomwire client ...`: a client for people and scripts; main.ts hands over the arguments. */
 import { createInterface, type Interface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { connect, type RoomwireClient } from '../client/index.js';
 import { tcpTransport } from '../client/tcp-transport.js';
 import { COMMANDS_HELP, runClientLine, type Printer } from './client-lines.js';
+import { parseCommandLine } from './parse-command-line.js';
 
 /** The streams the command talks through. */
 export interface ClientCommandIo {
@@ -36,21 +36,18 @@ ${COMMANDS_HELP}`;
 export async function runClientCommand(args: string[], io: ClientCommandIo): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        host: { type: 'string', default: '127.0.0.1' },
-        port: { type: 'string', default: '5000' },
-        name: { type: 'string' },
-        password: { type: 'string', default: '' },
-        room: { type: 'string' },
-        raw: { type: 'boolean', default: false },
-        wait: { type: 'string', default: '500' },
-        help: { type: 'boolean', short: 'h' },
-      },
+    ({ values } = parseCommandLine('roomwire client', args, {
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: '5000' },
+      name: { type: 'string' },
+      password: { type: 'string', default: '' },
+      room: { type: 'string' },
+      raw: { type: 'boolean', default: false },
+      wait: { type: 'string', default: '500' },
+      help: { type: 'boolean', short: 'h' },
     }));
   } catch (error) {
-    io.stderr.write(`roomwire client: ${(error as Error).message}\n\n${CLIENT_USAGE}`);
+    io.stderr.write(`${(error as Error).message}\n`);
     return 2;
   }
   if (values.help === true) {
@@ -60,7 +57,9 @@ export async function runClientCommand(args: string[], io: ClientCommandIo): Pro
   const port = Number(values.port);
   const waitMs = Number(values.wait);
   if (!Number.isInteger(port) || port < 1 || port > 65_535 || !(waitMs >= 0)) {
-    io.stderr.write(`roomwire client: bad --port or --wait\n\n${CLIENT_USAGE}`);
+    io.stderr.write(
+      'roomwire client: --port takes 1 to 65535, --wait a number of ms; see --help\n',
+    );
     return 2;
   }
   if (values.room !== undefined && values.name === undefined) {

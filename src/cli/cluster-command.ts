@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from './parse-command-line.js';
 import { startLocalCluster, stopLocalCluster } from '../server/local-cluster.js';
 
 const USAGE = `Usage: roomwire cluster [--nodes N] [--redis URL] [--port PORT] [--http-port PORT] [-- FLAGS...]
@@ -18,17 +18,18 @@ export async function runClusterCommand(
   argv: string[],
   io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream },
 ): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
+  const { values, positionals } = parseCommandLine(
+    'roomwire cluster',
+    argv,
+    {
       nodes: { type: 'string', default: '3' },
       redis: { type: 'string', default: process.env.ROOMWIRE_CLUSTER ?? 'redis://127.0.0.1:6379' },
       port: { type: 'string', default: '5000' },
       'http-port': { type: 'string', default: '8080' },
       help: { type: 'boolean', short: 'h' },
     },
-    allowPositionals: true,
-  });
+    true,
+  );
   if (values.help === true) {
     io.stdout.write(USAGE);
     return 0;

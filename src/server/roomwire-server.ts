@@ -17,6 +17,7 @@ import { adminSource, ReadinessChecks } from './admin-wiring.js';
 import { createBackplane } from './cluster-wiring.js';
 import { registerClientPages } from './client-pages.js';
 import { createEffectRunner } from './effect-runner.js';
+import { ListenError } from './listen-error.js';
 import { RefusalLog } from './refusal-log.js';
 import { HttpServer } from './http-server.js';
 import { ServerCounters } from './server-counters.js';
@@ -178,16 +179,16 @@ export class RoomwireServer {
   async #listenTcpAndUdp(): Promise<number> {
     const attempts = this.#config.port === 0 ? EPHEMERAL_PORT_ATTEMPTS : 1;
     for (let attempt = 1; ; attempt += 1) {
-      const port = await this.#tcp.listen();
+      const port = await this.#tcp.listen().catch((error: unknown) => {
+        throw new ListenError('tcp', this.#config.host, this.#config.port, error);
+      });
       try {
         await this.#udp.bind(port);
       } catch (error) {
         await this.#tcp.stopAccepting();
         const taken = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
         if (taken && attempt < attempts) continue;
-        throw new Error(`cannot bind UDP port ${port}: ${(error as Error).message}`, {
-          cause: error,
-        });
+        throw new ListenError('udp', this.#config.host, port, error);
       }
       this.#listening.tcp = true;
       this.#listening.udp = true;
@@ -215,12 +216,7 @@ export class RoomwireServer {
       this.#listening.http = true;
     } catch (error) {
       await Promise.all([this.#tcp.stopAccepting(), this.#udp.close()]);
-      throw new Error(
-        `cannot listen on HTTP port ${this.#config.httpPort}: ${(error as Error).message}`,
-        {
-          cause: error,
-        },
-      );
+      throw new ListenError('http', this.#config.host, this.#config.httpPort, error);
     }
     this.#admin.start();
     this.#ticker = setInterval(() => this.#tick(), this.#config.tickIntervalMs);
