@@ -6,12 +6,9 @@ import { ConfigError, flagName } from '../config/config.js';
 import { DEFAULTS, type SettingName } from '../config/defaults.js';
 import { loadConfig } from '../config/load-config.js';
 import { ListenError } from '../server/listen-error.js';
-import { runServer, type LogFormat } from '../server/run-server.js';
-import { runClientCommand } from './client-command.js';
-import { runClusterCommand } from './cluster-command.js';
+import type { LogFormat } from '../server/run-server.js';
 import { parseCommandLine, UsageError } from './parse-command-line.js';
 import { serverHelp } from './server-help.js';
-import { runUsersCommand } from './users-command.js';
 
 const SETTINGS = Object.keys(DEFAULTS) as SettingName[];
 const LOG_FORMATS: readonly string[] = ['json', 'pretty'] satisfies LogFormat[];
@@ -23,9 +20,16 @@ function version(): string {
 
 async function main(argv: string[]): Promise<number> {
   const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
-  if (argv[0] === 'client') return runClientCommand(argv.slice(1), io);
-  if (argv[0] === 'cluster') return runClusterCommand(argv.slice(1), io);
-  if (argv[0] === 'users') return runUsersCommand(argv.slice(1), io);
+  // Each command is loaded only when it runs, so that `--help` answers at once.
+  if (argv[0] === 'client') {
+    return (await import('./client-command.js')).runClientCommand(argv.slice(1), io);
+  }
+  if (argv[0] === 'cluster') {
+    return (await import('./cluster-command.js')).runClusterCommand(argv.slice(1), io);
+  }
+  if (argv[0] === 'users') {
+    return (await import('./users-command.js')).runUsersCommand(argv.slice(1), io);
+  }
   const options: NonNullable<ParseArgsConfig['options']> = {
     config: { type: 'string' },
     'log-format': { type: 'string' },
@@ -59,6 +63,7 @@ async function main(argv: string[]): Promise<number> {
   const flags: Record<string, unknown> = { config: values.config };
   for (const setting of SETTINGS) flags[setting] = values[flagName(setting)];
   const config = await loadConfig(flags, process.env);
+  const { runServer } = await import('../server/run-server.js');
   await runServer(config, { logFormat: logFormat as LogFormat, version: version() });
   return -1;
 }
