@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // `npm start` and `npm run cluster` build first, but only when a source changed since the last
 // build (issue #14: a full build took 10 s before every `--help`). `--stamp` records a finished
-// build; `npm run build` ends with it. `--check` only says `stale` (exit 1) or `up to date`.
+// build (and makes the bin file executable); `npm run build` ends with it. `--check` only says `stale` (exit 1) or `up to date`.
 // `npm test` always does a clean, full build.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const STAMP = join('dist', '.build-stamp');
@@ -22,6 +22,9 @@ function newestChange(path) {
 }
 
 if (process.argv[2] === '--stamp') {
+  // tsc writes files without the execute bit; `npx roomwire` runs the bin file itself.
+  const bin = join('dist', 'src', 'cli', 'main.js');
+  if (existsSync(bin)) chmodSync(bin, 0o755);
   writeFileSync(STAMP, `${new Date().toISOString()}\n`);
 } else {
   const built = existsSync(STAMP) ? statSync(STAMP).mtimeMs : 0;
