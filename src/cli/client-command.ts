@@ -2,7 +2,7 @@
 import { createInterface, type Interface } from 'node:readline';
 import { connect, type RoomwireClient } from '../client/index.js';
 import { tcpTransport } from '../client/tcp-transport.js';
-import { COMMANDS_HELP, runClientLine, type Printer } from './client-lines.js';
+import { codeAndReason, COMMANDS_HELP, runClientLine, type Printer } from './client-lines.js';
 import { parseCommandLine } from './parse-command-line.js';
 
 /** The streams the command talks through. */
@@ -173,7 +173,7 @@ function watchEvents(client: RoomwireClient, print: Printer): void {
     }
     shown = { room, masterId };
   });
-  client.on('error', (error) => print(`! ${error.message}`));
+  client.on('error', (error) => print(`! ${codeAndReason(error)}`));
 }
 
 async function runRaw(target: Target, session: Session): Promise<number> {
