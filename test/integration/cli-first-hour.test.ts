@@ -5,19 +5,10 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { SETTING_HELP } from '../../src/cli/server-help.js';
 import { DEFAULTS } from '../../src/config/defaults.js';
-import { cli, killAll, listening, stop } from '../helpers/cli-process.js';
+import { cli, freePort, killAll, listening, stop } from '../helpers/cli-process.js';
 import { exitsWithin, onPty } from '../helpers/pty.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
-
-/** A TCP port that is free now, held by nothing. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('roomwire, as a new user meets it', { timeout: 60_000 }, () => {
   after(() => killAll());
