@@ -63,11 +63,14 @@ export async function runClusterCommand(
     onOutput: (node: number, line: string) => io.stdout.write(`[node ${node}] ${line}\n`),
   };
   const cluster = await startLocalCluster(options);
+  // Watching (and the Ctrl-C handler) starts before the ports are printed: whoever reads them
+  // may signal at once.
+  const supervised = superviseCluster(cluster, options, io);
   for (const [index, node] of cluster.entries()) {
     io.stdout.write(
       `node ${index}: tcp/udp ${node.port}, http ${node.httpPort} (pid ${node.child.pid})\n`,
     );
   }
   io.stdout.write(`${cluster.length} nodes sharing ${values.redis}; Ctrl-C stops them\n`);
-  return superviseCluster(cluster, options, io);
+  return supervised;
 }

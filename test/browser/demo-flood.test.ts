@@ -90,7 +90,7 @@ describe('the demo page under a flood from one peer', { timeout: 90_000 }, () =>
             .querySelector('#log')
             ?.textContent?.includes(text),
         `friend says ${said}`,
-        { timeout: 8000 },
+        { timeout: 15_000 },
       );
     } finally {
       clearInterval(chatter);

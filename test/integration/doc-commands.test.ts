@@ -101,7 +101,7 @@ async function printed(roomwire: Cli, text: string, timeoutMs: number): Promise<
   }
 }
 
-describe('every command the docs show works as written', { timeout: 120_000 }, () => {
+describe('every command the docs show works as written', { timeout: 300_000 }, () => {
   let server: TestServer;
   const dir = mkdtempSync(join(tmpdir(), 'roomwire-docs-'));
   before(async () => {
@@ -156,8 +156,8 @@ describe('every command the docs show works as written', { timeout: 120_000 }, (
         assert.equal((await roomwire.exited).code, 0, roomwire.stderr());
         return;
       }
-      if (kind === 'serves') await listening(roomwire, 10_000);
-      else await printed(roomwire, 'nodes sharing', 20_000);
+      if (kind === 'serves') await listening(roomwire, 30_000);
+      else await printed(roomwire, 'nodes sharing', 40_000);
       roomwire.child.kill(kind === 'cluster' ? 'SIGINT' : 'SIGTERM');
       assert.equal((await roomwire.exited).code, 0, roomwire.stderr());
     });
