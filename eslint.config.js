@@ -53,7 +53,7 @@ const ALL_BUT_PROTOCOL = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'coverage/**', 'node_modules/**', 'test-output/**'] },
+  { ignores: ['dist/**', 'coverage/**', 'node_modules/**', 'test-output/**', 'roomwire.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,

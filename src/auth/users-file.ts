@@ -106,7 +106,7 @@ export async function addUser(
   username: string,
   password: string,
   options: AddUserOptions = {},
-): Promise<void> {
+): Promise<'added' | 'replaced'> {
   const problem = usernameProblem(username);
   if (problem !== undefined) throw new TypeError(problem);
   if (password.length === 0) throw new TypeError('password must not be empty');
@@ -118,16 +118,34 @@ export async function addUser(
   const paramsProblem = scryptParamsProblem(params);
   if (paramsProblem !== undefined) throw new TypeError(`options.cost: ${paramsProblem}`);
 
-  let users: Map<string, UserEntry>;
-  try {
-    users = new Map((await loadUsersFile(path)).users);
-  } catch (error) {
-    if ((error as { cause?: NodeJS.ErrnoException }).cause?.code !== 'ENOENT') throw error;
-    users = new Map();
-  }
+  const users = await loadOrEmpty(path);
+  const outcome = users.has(username) ? 'replaced' : 'added';
   const salt = randomBytes(SALT_BYTES);
   users.set(username, { ...params, salt, hash: await deriveKey(password, salt, params) });
   await writeAtomically(path, serialize(users));
+  return outcome;
+}
+
+/** The usernames in a users file, sorted; none when the file does not exist. */
+export async function listUsers(path: string): Promise<string[]> {
+  return [...(await loadOrEmpty(path)).keys()].sort();
+}
+
+/** Removes a user from the file; resolves to false when there was no such user. */
+export async function removeUser(path: string, username: string): Promise<boolean> {
+  const users = await loadOrEmpty(path);
+  if (!users.delete(username)) return false;
+  await writeAtomically(path, serialize(users));
+  return true;
+}
+
+async function loadOrEmpty(path: string): Promise<Map<string, UserEntry>> {
+  try {
+    return new Map((await loadUsersFile(path)).users);
+  } catch (error) {
+    if ((error as { cause?: NodeJS.ErrnoException }).cause?.code !== 'ENOENT') throw error;
+    return new Map();
+  }
 }
 
 async function loadUsersFile(path: string): Promise<LoadedFile> {

@@ -1,9 +1,9 @@
 /** `roomwire client ...`: a client for people and scripts; main.ts hands over the arguments. */
 import { createInterface, type Interface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { connect, type RoomwireClient } from '../client/index.js';
 import { tcpTransport } from '../client/tcp-transport.js';
-import { COMMANDS_HELP, runClientLine, type Printer } from './client-lines.js';
+import { codeAndReason, COMMANDS_HELP, runClientLine, type Printer } from './client-lines.js';
+import { parseCommandLine } from './parse-command-line.js';
 
 /** The streams the command talks through. */
 export interface ClientCommandIo {
@@ -36,21 +36,18 @@ ${COMMANDS_HELP}`;
 export async function runClientCommand(args: string[], io: ClientCommandIo): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        host: { type: 'string', default: '127.0.0.1' },
-        port: { type: 'string', default: '5000' },
-        name: { type: 'string' },
-        password: { type: 'string', default: '' },
-        room: { type: 'string' },
-        raw: { type: 'boolean', default: false },
-        wait: { type: 'string', default: '500' },
-        help: { type: 'boolean', short: 'h' },
-      },
+    ({ values } = parseCommandLine('roomwire client', args, {
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: '5000' },
+      name: { type: 'string' },
+      password: { type: 'string', default: '' },
+      room: { type: 'string' },
+      raw: { type: 'boolean', default: false },
+      wait: { type: 'string', default: '500' },
+      help: { type: 'boolean', short: 'h' },
     }));
   } catch (error) {
-    io.stderr.write(`roomwire client: ${(error as Error).message}\n\n${CLIENT_USAGE}`);
+    io.stderr.write(`${(error as Error).message}\n`);
     return 2;
   }
   if (values.help === true) {
@@ -60,7 +57,9 @@ export async function runClientCommand(args: string[], io: ClientCommandIo): Pro
   const port = Number(values.port);
   const waitMs = Number(values.wait);
   if (!Number.isInteger(port) || port < 1 || port > 65_535 || !(waitMs >= 0)) {
-    io.stderr.write(`roomwire client: bad --port or --wait\n\n${CLIENT_USAGE}`);
+    io.stderr.write(
+      'roomwire client: --port takes 1 to 65535, --wait a number of ms; see --help\n',
+    );
     return 2;
   }
   if (values.room !== undefined && values.name === undefined) {
@@ -73,18 +72,27 @@ export async function runClientCommand(args: string[], io: ClientCommandIo): Pro
     output: interactive ? io.stdout : undefined,
     terminal: interactive,
   });
+  // Ctrl-C ends the session like Ctrl-D (readline's default would only pause the input).
+  reader.on('SIGINT', () => reader.close());
+  // A prompt after the session ended would resume the input, and the process would stay.
+  let ended = false;
+  reader.once('close', () => (ended = true));
+  const prompt = (refresh = false): void => {
+    if (interactive && !ended) reader.prompt(refresh);
+  };
   // Taken now, so that lines arriving while connecting are kept, not lost.
   const lines = reader[Symbol.asyncIterator]();
-  const print = printer(io, reader, interactive);
+  const print = printer(io, prompt, interactive);
   const target = { host: values.host, port };
   try {
-    if (values.raw) return await runRaw(target, lines, reader, print, waitMs, interactive);
+    if (values.raw)
+      return await runRaw(target, { lines, reader, print, prompt, waitMs, interactive });
     // At a terminal a lost connection is won back, by a resume when the server keeps it.
     const client = await connect({ ...target, reconnect: interactive });
     const setup: string[] = [];
     if (values.name !== undefined) setup.push(`login ${values.name} ${values.password}`);
     if (values.room !== undefined) setup.push(`join ${values.room}`);
-    const session = { lines, reader, print, waitMs, interactive };
+    const session = { lines, reader, print, prompt, waitMs, interactive };
     return await runFriendly(client, setup, session);
   } catch (error) {
     io.stderr.write(`roomwire client: ${(error as Error).message}\n`);
@@ -101,6 +109,8 @@ interface Session {
   readonly lines: AsyncIterator<string>;
   readonly reader: Interface;
   readonly print: Printer;
+  /** Shows the prompt again, on a terminal whose session has not ended. */
+  readonly prompt: () => void;
   readonly waitMs: number;
   readonly interactive: boolean;
 }
@@ -110,14 +120,16 @@ async function runFriendly(
   setup: readonly string[],
   session: Session,
 ): Promise<number> {
-  const { lines, reader, print, interactive } = session;
+  const { lines, reader, print, prompt, interactive } = session;
   let failed = false;
   let closed = false;
+  let leaving = false;
   client.on('close', (event) => {
     const why = event.error === undefined ? '' : `: ${event.error.message}`;
     if (event.reconnecting) return print(`* connection lost${why}; reconnecting`);
     closed = true;
-    print(`* connection closed${why}`);
+    // Only news when the server closed it, not when the user left.
+    if (!leaving) print(`* connection closed${why}`);
     reader.close();
   });
   client.on('reconnected', ({ clientId, room, resumed, replayed }) => {
@@ -137,13 +149,14 @@ async function runFriendly(
   for (const line of setup) if (!(await run(line))) return closed ? 1 : 0;
   if (interactive) {
     print('connected; type help for the commands');
-    reader.prompt();
+    prompt();
   }
   for (let next = await lines.next(); next.done !== true; next = await lines.next()) {
     if (!(await run(next.value))) break;
-    if (interactive) reader.prompt();
+    prompt();
   }
   if (!interactive && !closed) await new Promise((resolve) => setTimeout(resolve, session.waitMs));
+  leaving = true;
   if (!closed) await client.close();
   else if (!interactive) failed = true;
   return failed ? 1 : 0;
@@ -169,17 +182,11 @@ function watchEvents(client: RoomwireClient, print: Printer): void {
     }
     shown = { room, masterId };
   });
-  client.on('error', (error) => print(`! ${error.message}`));
+  client.on('error', (error) => print(`! ${codeAndReason(error)}`));
 }
 
-async function runRaw(
-  target: Target,
-  lines: AsyncIterator<string>,
-  reader: Interface,
-  print: Printer,
-  waitMs: number,
-  interactive: boolean,
-): Promise<number> {
+async function runRaw(target: Target, session: Session): Promise<number> {
+  const { lines, reader, print, prompt, waitMs, interactive } = session;
   const transport = tcpTransport(target)();
   let closed = false;
   let whenClosed: () => void = () => {};
@@ -195,11 +202,11 @@ async function runRaw(
   });
   if (interactive) {
     print('connected; lines go to the server as they are');
-    reader.prompt();
+    prompt();
   }
   for (let next = await lines.next(); next.done !== true; next = await lines.next()) {
     transport.send(next.value);
-    if (interactive) reader.prompt();
+    prompt();
   }
   if (closed) return interactive ? 0 : 1;
   if (!interactive) await new Promise((resolve) => setTimeout(resolve, waitMs));
@@ -209,7 +216,11 @@ async function runRaw(
 }
 
 /** Prints one line with a timestamp; on a terminal, above the prompt and what is typed. */
-function printer(io: ClientCommandIo, reader: Interface, interactive: boolean): Printer {
+function printer(
+  io: ClientCommandIo,
+  prompt: (refresh: boolean) => void,
+  interactive: boolean,
+): Printer {
   const now = io.now ?? (() => new Date());
   return (text) => {
     const line = `${timestamp(now())} ${text}\n`;
@@ -218,7 +229,7 @@ function printer(io: ClientCommandIo, reader: Interface, interactive: boolean): 
       return;
     }
     io.stdout.write(`\r\x1b[K${line}`);
-    reader.prompt(true);
+    prompt(true);
   };
 }
 

@@ -33,9 +33,16 @@ export async function runClientLine(
   try {
     return (await run(client, command, rest, words, print)) ?? 'ok';
   } catch (error) {
-    print(`! ${(error as Error).message}`);
+    print(`! ${codeAndReason(error)}`);
     return 'failed';
   }
+}
+
+/** `code: reason`, as the server's `9:<code>:<reason>` lines are shown. */
+export function codeAndReason(error: unknown): string {
+  const { code, message } = error as { code?: unknown; message: string };
+  if (typeof code !== 'string' || message.startsWith(`${code}:`)) return message;
+  return `${code}: ${message}`;
 }
 
 async function run(
@@ -60,7 +67,8 @@ async function run(
     case 'join': {
       if (first === '') return usage(print, 'join ROOM [PASSWORD]');
       const room = await client.join(first, second);
-      print(`in ${room.name} with ${room.members.join(', ')}; master ${room.masterId ?? '?'}`);
+      const masterId: number = room.masterId; // known once join() resolves
+      print(`in ${room.name} with ${room.members.join(', ')}; master ${masterId}`);
       return;
     }
     case 'leave':
@@ -105,7 +113,7 @@ async function run(
     case 'exit':
       return 'quit';
     default:
-      print(`! unknown command ${command}; type help`);
+      print(`! unknown_command: ${command}; type help`);
       return 'failed';
   }
 }

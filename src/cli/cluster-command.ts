@@ -1,11 +1,21 @@
-import { parseArgs } from 'node:util';
-import { startLocalCluster, stopLocalCluster } from '../server/local-cluster.js';
+import { parseCommandLine } from './parse-command-line.js';
+import { startLocalCluster } from '../server/local-cluster.js';
+import {
+  MAX_QUICK_DEATHS,
+  RESTART_FIRST_DELAY_MS,
+  RESTART_MAX_DELAY_MS,
+  superviseCluster,
+} from './cluster-supervisor.js';
 
 const USAGE = `Usage: roomwire cluster [--nodes N] [--redis URL] [--port PORT] [--http-port PORT] [-- FLAGS...]
 
 Starts N Roomwire processes sharing one set of rooms through Redis, on consecutive ports
 (TCP/UDP PORT, PORT+1...; HTTP likewise), for trying cluster mode on one machine. Flags after
 -- go to every node. Ctrl-C stops them all.
+
+A node that dies is reported (which node, its exit code or signal) and restarted on the same
+ports after ${RESTART_FIRST_DELAY_MS / 1000} s, the wait doubling with each quick death up to ${RESTART_MAX_DELAY_MS / 1000} s;
+after ${MAX_QUICK_DEATHS + 1} deaths in a row the launcher stops every node and exits 1.
 
   --nodes N        how many processes (default 3)
   --redis URL      the Redis they share (default $ROOMWIRE_CLUSTER or redis://127.0.0.1:6379)
@@ -18,17 +28,18 @@ export async function runClusterCommand(
   argv: string[],
   io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream },
 ): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
+  const { values, positionals } = parseCommandLine(
+    'roomwire cluster',
+    argv,
+    {
       nodes: { type: 'string', default: '3' },
       redis: { type: 'string', default: process.env.ROOMWIRE_CLUSTER ?? 'redis://127.0.0.1:6379' },
       port: { type: 'string', default: '5000' },
       'http-port': { type: 'string', default: '8080' },
       help: { type: 'boolean', short: 'h' },
     },
-    allowPositionals: true,
-  });
+    true,
+  );
   if (values.help === true) {
     io.stdout.write(USAGE);
     return 0;
@@ -43,30 +54,23 @@ export async function runClusterCommand(
     );
     return 2;
   }
-  const cluster = await startLocalCluster({
+  const options = {
     nodes: nodes as number,
     redisUrl: values.redis,
     port: port as number,
     httpPort: httpPort as number,
     args: positionals,
-    onOutput: (node, line) => io.stdout.write(`[node ${node}] ${line}\n`),
-  });
+    onOutput: (node: number, line: string) => io.stdout.write(`[node ${node}] ${line}\n`),
+  };
+  const cluster = await startLocalCluster(options);
+  // Watching (and the Ctrl-C handler) starts before the ports are printed: whoever reads them
+  // may signal at once.
+  const supervised = superviseCluster(cluster, options, io);
   for (const [index, node] of cluster.entries()) {
     io.stdout.write(
       `node ${index}: tcp/udp ${node.port}, http ${node.httpPort} (pid ${node.child.pid})\n`,
     );
   }
   io.stdout.write(`${cluster.length} nodes sharing ${values.redis}; Ctrl-C stops them\n`);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      void stopLocalCluster(cluster).then(() => resolve());
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    // If every node ends by itself, so does the command.
-    void Promise.all(
-      cluster.map(({ child }) => new Promise((done) => child.once('exit', done))),
-    ).then(() => resolve());
-  });
-  return 0;
+  return supervised;
 }

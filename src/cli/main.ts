@@ -1,33 +1,17 @@
 #!/usr/bin/env node
 /** The `roomwire` command: parses arguments and hands over; nothing else lives here. */
 import { readFileSync } from 'node:fs';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { ConfigError, envName, flagName } from '../config/config.js';
+import type { ParseArgsConfig } from 'node:util';
+import { ConfigError, flagName } from '../config/config.js';
 import { DEFAULTS, type SettingName } from '../config/defaults.js';
 import { loadConfig } from '../config/load-config.js';
-import { runServer } from '../server/run-server.js';
-import { runClientCommand } from './client-command.js';
-import { runClusterCommand } from './cluster-command.js';
-import { runUsersCommand } from './users-command.js';
+import { ListenError } from '../server/listen-error.js';
+import type { LogFormat } from '../server/run-server.js';
+import { parseCommandLine, UsageError } from './parse-command-line.js';
+import { serverHelp } from './server-help.js';
 
 const SETTINGS = Object.keys(DEFAULTS) as SettingName[];
-/** The help's first column: the longest `  --flag VALUE`, plus a space. */
-const FLAG_WIDTH = Math.max(29, ...SETTINGS.map((setting) => flagName(setting).length + 11));
-
-const USAGE = `Usage: roomwire [serve] [options]
-       roomwire users add NAME [--users-file FILE]
-       roomwire client [--host HOST] [--port PORT] [--name NAME] [--room ROOM] [--raw]
-       roomwire cluster [--nodes N] [--redis URL] [--port PORT] [--http-port PORT]
-
-Roomwire relays VelNet-protocol messages between game clients over TCP and UDP.
-
-Options (each also as an environment variable, or a key of the --config JSON file;
-precedence: flags, then environment, then file, then defaults):
-${'  --config FILE'.padEnd(FLAG_WIDTH)}JSON file of settings (env ROOMWIRE_CONFIG)
-${SETTINGS.map((setting) => `  --${flagName(setting)} VALUE`.padEnd(FLAG_WIDTH) + `default ${JSON.stringify(DEFAULTS[setting])}, env ${envName(setting)}`).join('\n')}
-${'  -h, --help'.padEnd(FLAG_WIDTH)}show this help
-${'  -v, --version'.padEnd(FLAG_WIDTH)}print the version
-`;
+const LOG_FORMATS: readonly string[] = ['json', 'pretty'] satisfies LogFormat[];
 
 function version(): string {
   const packageJson = new URL('../../../package.json', import.meta.url);
@@ -35,32 +19,27 @@ function version(): string {
 }
 
 async function main(argv: string[]): Promise<number> {
+  const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
+  // Each command is loaded only when it runs, so that `--help` answers at once.
   if (argv[0] === 'client') {
-    return runClientCommand(argv.slice(1), {
-      stdin: process.stdin,
-      stdout: process.stdout,
-      stderr: process.stderr,
-    });
+    return (await import('./client-command.js')).runClientCommand(argv.slice(1), io);
   }
   if (argv[0] === 'cluster') {
-    return runClusterCommand(argv.slice(1), { stdout: process.stdout, stderr: process.stderr });
+    return (await import('./cluster-command.js')).runClusterCommand(argv.slice(1), io);
   }
   if (argv[0] === 'users') {
-    return runUsersCommand(argv.slice(1), {
-      stdin: process.stdin,
-      stdout: process.stdout,
-      stderr: process.stderr,
-    });
+    return (await import('./users-command.js')).runUsersCommand(argv.slice(1), io);
   }
   const options: NonNullable<ParseArgsConfig['options']> = {
     config: { type: 'string' },
+    'log-format': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
     version: { type: 'boolean', short: 'v' },
   };
   for (const setting of SETTINGS) options[flagName(setting)] = { type: 'string' };
-  const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true });
+  const { values, positionals } = parseCommandLine('roomwire', argv, options, true);
   if (values.help === true) {
-    process.stdout.write(USAGE);
+    process.stdout.write(serverHelp());
     return 0;
   }
   if (values.version === true) {
@@ -68,13 +47,24 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length > 1 || (positionals[0] !== undefined && positionals[0] !== 'serve')) {
-    process.stderr.write(`roomwire: unknown command ${positionals.join(' ')}\n\n${USAGE}`);
-    return 2;
+    const commands = 'serve, client, users or cluster';
+    throw new UsageError(
+      `roomwire: unknown command "${positionals.join(' ')}" (the commands are ${commands}); see roomwire --help`,
+    );
+  }
+  const logFormat = String(
+    values['log-format'] ??
+      process.env.ROOMWIRE_LOG_FORMAT ??
+      (process.stdout.isTTY ? 'pretty' : 'json'),
+  );
+  if (!LOG_FORMATS.includes(logFormat)) {
+    throw new UsageError(`roomwire: --log-format is json or pretty, not "${logFormat}"`);
   }
   const flags: Record<string, unknown> = { config: values.config };
   for (const setting of SETTINGS) flags[setting] = values[flagName(setting)];
   const config = await loadConfig(flags, process.env);
-  await runServer(config);
+  const { runServer } = await import('../server/run-server.js');
+  await runServer(config, { logFormat: logFormat as LogFormat, version: version() });
   return -1;
 }
 
@@ -83,11 +73,14 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exitCode = code;
   },
   (error: unknown) => {
-    const known =
-      error instanceof ConfigError || typeof (error as { code?: unknown }).code === 'string';
-    process.stderr.write(
-      `roomwire: ${known ? (error as Error).message : String((error as Error).stack ?? error)}\n`,
-    );
-    process.exitCode = 2;
+    // Mistakes of the person at the keyboard, and ports taken: one line, no stack.
+    const oneLine =
+      error instanceof UsageError ||
+      error instanceof ConfigError ||
+      error instanceof ListenError ||
+      typeof (error as { code?: unknown }).code === 'string';
+    const message = oneLine ? (error as Error).message : String((error as Error).stack ?? error);
+    process.stderr.write(`${error instanceof UsageError ? '' : 'roomwire: '}${message}\n`);
+    process.exitCode = error instanceof ListenError ? 1 : 2;
   },
 );

@@ -1,8 +1,8 @@
 /** `roomwire users ...`: manages the users file; main.ts hands over the arguments after `users`. */
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
-import { parseArgs } from 'node:util';
-import { addUser, usernameProblem } from '../auth/users-file.js';
+import { addUser, listUsers, removeUser, usernameProblem } from '../auth/users-file.js';
+import { parseCommandLine } from './parse-command-line.js';
 
 /** The streams the command talks through; `env` defaults to `process.env`. */
 export interface UsersCommandIo {
@@ -15,9 +15,13 @@ export interface UsersCommandIo {
 const DEFAULT_USERS_FILE = 'roomwire-users.json';
 
 const USAGE = `Usage: roomwire users add NAME [--users-file FILE]
+       roomwire users list [--users-file FILE]
+       roomwire users remove NAME [--users-file FILE]
 
-Adds NAME to the users file, or replaces its password. The password is read from
-standard input: asked twice without echo on a terminal, else the first line.
+add     adds NAME to the users file, or replaces its password. The password is read from
+        standard input: asked twice without echo on a terminal, else the first line.
+list    prints the usernames in the file, one a line.
+remove  removes NAME from the file.
 
 Options:
   --users-file FILE  users file (default: $ROOMWIRE_USERS_FILE, else ${DEFAULT_USERS_FILE})
@@ -26,19 +30,21 @@ Options:
 
 /** Runs `roomwire users ARGS` and resolves to the process exit code. */
 export async function runUsersCommand(args: string[], io: UsersCommandIo): Promise<number> {
-  const fail = (message: string): number => {
+  const fail = (message: string, code = 1): number => {
     io.stderr.write(`roomwire users: ${message}\n`);
-    return 1;
+    return code;
   };
   let parsed;
   try {
-    parsed = parseArgs({
+    parsed = parseCommandLine(
+      'roomwire users',
       args,
-      options: { 'users-file': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: true,
-    });
+      { 'users-file': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      true,
+    );
   } catch (error) {
-    return fail(`${(error as Error).message}\n\n${USAGE}`);
+    io.stderr.write(`${(error as Error).message}\n`);
+    return 2;
   }
   const { values, positionals } = parsed;
   if (values.help === true) {
@@ -46,29 +52,48 @@ export async function runUsersCommand(args: string[], io: UsersCommandIo): Promi
     return 0;
   }
   const [subcommand, username, ...extra] = positionals;
-  if (subcommand !== 'add') {
+  if (subcommand !== 'add' && subcommand !== 'list' && subcommand !== 'remove') {
     const what = subcommand === undefined ? 'missing command' : `unknown command "${subcommand}"`;
-    return fail(`${what}\n\n${USAGE}`);
+    return fail(`${what} (add, list or remove)\n\n${USAGE}`, 2);
+  }
+  const env = io.env ?? process.env;
+  const usersFile = values['users-file'] ?? (env['ROOMWIRE_USERS_FILE'] || DEFAULT_USERS_FILE);
+  if (usersFile === '') return fail('--users-file must not be empty', 2);
+  if (subcommand === 'list') {
+    if (username !== undefined) return fail(`"list" takes no NAME\n\n${USAGE}`, 2);
+    try {
+      for (const name of await listUsers(usersFile)) io.stdout.write(`${name}\n`);
+    } catch (error) {
+      return fail((error as Error).message);
+    }
+    return 0;
   }
   if (username === undefined || extra.length > 0) {
-    return fail(`expected exactly one NAME after "add"\n\n${USAGE}`);
+    return fail(`expected exactly one NAME after "${subcommand}"\n\n${USAGE}`, 2);
   }
   // Checked before asking, so nobody types a password for a name that will be refused.
   const problem = usernameProblem(username);
   if (problem !== undefined) return fail(problem);
-  const env = io.env ?? process.env;
-  const usersFile = values['users-file'] ?? (env['ROOMWIRE_USERS_FILE'] || DEFAULT_USERS_FILE);
-  if (usersFile === '') return fail('--users-file must not be empty');
-
   try {
+    if (subcommand === 'remove') {
+      if (!(await removeUser(usersFile, username))) {
+        return fail(`no user ${username} in ${usersFile}`);
+      }
+      io.stdout.write(`removed user ${username} from ${usersFile}\n`);
+      return 0;
+    }
     const password =
       io.stdin.isTTY === true ? await askPasswordTwice(io) : await readFirstLine(io.stdin);
-    await addUser(usersFile, username, password);
+    const outcome = await addUser(usersFile, username, password);
+    io.stdout.write(
+      outcome === 'added'
+        ? `added user ${username} to ${usersFile}\n`
+        : `replaced the password of user ${username} in ${usersFile}\n`,
+    );
+    return 0;
   } catch (error) {
     return fail((error as Error).message);
   }
-  io.stdout.write(`added user ${username} to ${usersFile}\n`);
-  return 0;
 }
 
 async function askPasswordTwice(io: UsersCommandIo): Promise<string> {

@@ -2,7 +2,7 @@
 export { MESSAGE_MODES, type MessageMode } from '../protocol/message-modes.js';
 export { CLIENT_ERROR_CODES, RoomwireError, type ClientErrorCode } from './errors.js';
 export type { ReconnectOptions } from './reconnect.js';
-export type { RoomView } from './room-state.js';
+export type { JoinedRoom, RoomView } from './room-state.js';
 export {
   RoomwireClient,
   type ClientEvents,

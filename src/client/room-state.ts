@@ -7,6 +7,11 @@ export interface RoomView {
   readonly masterId: number | undefined;
 }
 
+/** The room as `join()` resolves to it: the master is known by then. */
+export interface JoinedRoom extends RoomView {
+  readonly masterId: number;
+}
+
 /** The room a client is in, kept up to date from `2:` and `4:` lines. */
 export class RoomState implements RoomView {
   readonly members: number[];

@@ -13,7 +13,7 @@ import { check } from './arguments.js';
 import { ClientConnection } from './client-connection.js';
 import type { ClientStatus, RoomInfo } from './client-types.js';
 import { RoomwireError } from './errors.js';
-import type { RoomView } from './room-state.js';
+import type { JoinedRoom, RoomView } from './room-state.js';
 import { UdpBinder } from './udp-binder.js';
 
 export type {
@@ -89,7 +89,7 @@ export class RoomwireClient extends ClientConnection {
   }
 
   /** Joins (or creates) a room, leaving the current one; resolves once the master is known. */
-  async join(room: string, password = ''): Promise<RoomView> {
+  async join(room: string, password = ''): Promise<JoinedRoom> {
     check('room', room);
     check('room-password', password);
     this.#requireLoggedIn();
@@ -120,7 +120,7 @@ export class RoomwireClient extends ClientConnection {
     check('payload', payload);
     this.#requireLoggedIn();
     if (!this.groups.has(group)) {
-      throw new RoomwireError('unknown_group', `no group ${group}: define it with setGroup()`);
+      throw new RoomwireError('unknown_group', `no group ${group}: define it first`);
     }
     this.transport?.send(formatGroupMessage(group, payload));
   }
@@ -211,10 +211,13 @@ export class RoomwireClient extends ClientConnection {
     );
   }
 
-  #joinNow(room: string, password: string): Promise<RoomView> {
-    const inRoom = (): { value: RoomView } | undefined => {
+  #joinNow(room: string, password: string): Promise<JoinedRoom> {
+    const inRoom = (): { value: JoinedRoom } | undefined => {
       const current = this.rooms.room;
-      return current?.name === room && !current.listing ? { value: current.snapshot() } : undefined;
+      if (current?.name !== room || current.listing || current.masterId === undefined) {
+        return undefined;
+      }
+      return { value: { ...current.snapshot(), masterId: current.masterId } };
     };
     // Section 4: joining the room you are in does nothing, so nothing would answer: the
     // shortcut answers instead, checked when the join's turn comes.

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { HttpServer } from './http-server.js';
+import { sendJson, type HttpServer } from './http-server.js';
 import { PACKAGE_ROOT, serveStaticDir, serveStaticFile } from './static-files.js';
 
 /** Scripts, styles and the WebSocket from this origin only; no framing, no referrer. */
@@ -26,6 +26,14 @@ export function registerClientPages(router: Pick<HttpServer, 'route'>, logger: L
     join(bundle, 'roomwire-client.js.map'),
     options,
   );
+  // A plain GET of the WebSocket endpoint (a browser tab, curl) is told what the path is for.
+  router.route('GET', '/ws', (_request, response) => {
+    response.setHeader('upgrade', 'websocket');
+    sendJson(response, 426, {
+      error:
+        'upgrade required: /ws is the WebSocket endpoint, for a WebSocket client; the demo page is at /',
+    });
+  });
   const demo = join(PACKAGE_ROOT, 'web', 'demo');
   const served = serveStaticDir(router, '/demo', demo, options);
   if (served.includes('/demo')) {

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { ConnId, Effect, RelayEvent, UdpAddress } from '../core/types.js';
 import type { Connection } from '../transports/connection.js';
+import type { RefusalLog } from './refusal-log.js';
 import type { ServerCounters } from './server-counters.js';
 
 /** What the effect runner needs from the rest of the server. */
@@ -14,6 +15,8 @@ export interface EffectRunnerDeps {
   readonly answerAuth: (connId: ConnId, accepted: boolean) => void;
   /** Traffic and event counters for the metrics; plain numbers, bumped here. */
   readonly counters: ServerCounters;
+  /** Bounds the `refused` log lines (issue #14); without it every refusal is logged. */
+  readonly refusals?: RefusalLog;
 }
 
 /**
@@ -61,7 +64,10 @@ export function createEffectRunner(deps: EffectRunnerDeps): (effect: Effect) => 
         return;
       case 'event':
         counters.event(effect.event);
-        logEvent(logger, effect.event);
+        if (effect.event.kind === 'refused' && deps.refusals !== undefined) {
+          const ip = connections.get(effect.event.connId)?.remoteIp ?? '';
+          deps.refusals.refused(effect.event, ip);
+        } else logEvent(logger, effect.event);
         return;
       default: {
         const unknown: never = effect;

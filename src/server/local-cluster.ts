@@ -64,13 +64,22 @@ export async function stopLocalCluster(nodes: readonly LocalClusterNode[]): Prom
   );
 }
 
-function startNode(options: LocalClusterOptions, index: number): Promise<LocalClusterNode> {
+/**
+ * Starts node `index` of a local cluster alone: on its own ports by default, or on the ports
+ * it had (`ports`), to restart it where its clients knew it.
+ */
+export function startNode(
+  options: LocalClusterOptions,
+  index: number,
+  ports?: { readonly port: number; readonly httpPort: number },
+): Promise<LocalClusterNode> {
   const offset = (base: number): string => String(base === 0 ? 0 : base + index);
   const args = [
     CLI,
     'serve',
     ...['--cluster', options.redisUrl],
-    ...['--port', offset(options.port), '--http-port', offset(options.httpPort)],
+    ...['--port', ports === undefined ? offset(options.port) : String(ports.port)],
+    ...['--http-port', ports === undefined ? offset(options.httpPort) : String(ports.httpPort)],
     ...(options.args ?? []),
   ];
   // Its own process group: a Ctrl-C in the terminal reaches the parent alone, which then stops

@@ -19,6 +19,8 @@ import { backplaneSequencer } from './backplane-sequencer.js';
 import { createBackplane } from './cluster-wiring.js';
 import { registerClientPages } from './client-pages.js';
 import { createEffectRunner } from './effect-runner.js';
+import { ListenError } from './listen-error.js';
+import { RefusalLog } from './refusal-log.js';
 import { HttpServer } from './http-server.js';
 import { ServerCounters } from './server-counters.js';
 
@@ -65,6 +67,7 @@ export class RoomwireServer {
   #nextConnId = 1;
   #nextClientId = 1;
   #stopping: Promise<void> | undefined;
+  readonly #refusals: RefusalLog;
   #ticker: NodeJS.Timeout | undefined;
 
   constructor(options: RoomwireServerOptions) {
@@ -72,7 +75,10 @@ export class RoomwireServer {
     this.#config = config;
     this.#logger = logger;
     const clustered = config.cluster !== '';
+    const refusals = new RefusalLog(logger);
+    this.#refusals = refusals;
     const runEffect = createEffectRunner({
+      refusals,
       connections: this.#connections,
       sendDatagram: (to, data) => this.#udp.send(to, data),
       authenticator: options.authenticator ?? acceptEveryone,
@@ -183,16 +189,16 @@ export class RoomwireServer {
   async #listenTcpAndUdp(): Promise<number> {
     const attempts = this.#config.port === 0 ? EPHEMERAL_PORT_ATTEMPTS : 1;
     for (let attempt = 1; ; attempt += 1) {
-      const port = await this.#tcp.listen();
+      const port = await this.#tcp.listen().catch((error: unknown) => {
+        throw new ListenError('tcp', this.#config.host, this.#config.port, error);
+      });
       try {
         await this.#udp.bind(port);
       } catch (error) {
         await this.#tcp.stopAccepting();
         const taken = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
         if (taken && attempt < attempts) continue;
-        throw new Error(`cannot bind UDP port ${port}: ${(error as Error).message}`, {
-          cause: error,
-        });
+        throw new ListenError('udp', this.#config.host, port, error);
       }
       this.#listening.tcp = true;
       this.#listening.udp = true;
@@ -220,12 +226,7 @@ export class RoomwireServer {
       this.#listening.http = true;
     } catch (error) {
       await Promise.all([this.#tcp.stopAccepting(), this.#udp.close()]);
-      throw new Error(
-        `cannot listen on HTTP port ${this.#config.httpPort}: ${(error as Error).message}`,
-        {
-          cause: error,
-        },
-      );
+      throw new ListenError('http', this.#config.host, this.#config.httpPort, error);
     }
     this.#admin.start();
     this.#ticker = setInterval(() => this.#tick(), this.#config.tickIntervalMs);
@@ -297,7 +298,8 @@ export class RoomwireServer {
       closed: (connection, reason) => {
         this.#connections.delete(connection.connId);
         this.#counters.connectionClosed(connection.transport, reason);
-        logger.info({ connId: connection.connId, reason }, 'disconnect');
+        const refusals = this.#refusals.closed(connection.connId);
+        logger.info({ connId: connection.connId, reason, ...refusals }, 'disconnect');
         // A socket that broke (reset, error) rather than closed lets the session wait for a resume.
         const abrupt = reason === 'socket_error';
         this.#input({ type: 'disconnect', connId: connection.connId, abrupt }, undefined);

@@ -3,23 +3,40 @@ import type { Authenticator } from '../auth/authenticator.js';
 import { acceptEveryone } from '../auth/authenticator.js';
 import { UsersFileAuthenticator } from '../auth/users-file.js';
 import type { RoomwireConfig } from '../config/config.js';
+import { listeningBanner, prettyStream } from './pretty-log.js';
 import { RoomwireServer } from './roomwire-server.js';
+
+/** How the process writes its logs: JSON lines (for machines) or short lines for a person. */
+export type LogFormat = 'json' | 'pretty';
+
+/** How {@link runServer} presents itself. */
+export interface RunServerOptions {
+  /** `json` unless told; the CLI picks `pretty` on a terminal. */
+  readonly logFormat?: LogFormat;
+  /** Shown in the banner of the pretty format. */
+  readonly version?: string;
+}
 
 /**
  * Runs the server as the `roomwire serve` process: logs to stdout, stops gracefully on
  * SIGINT/SIGTERM (exit 0), and survives stray promise rejections.
  */
-export async function runServer(config: RoomwireConfig): Promise<RoomwireServer> {
+export async function runServer(
+  config: RoomwireConfig,
+  options: RunServerOptions = {},
+): Promise<RoomwireServer> {
+  const pretty = options.logFormat === 'pretty';
   // Buffered, asynchronous stdout: three log lines per client joining must not cost a write(2)
   // each (issue #3 profile). Lines wait at most 100 ms; pino flushes the rest at exit.
-  const destination = pino.destination({
-    dest: 1,
-    sync: false,
-    minLength: 8 * 1024,
-    periodicFlush: 100,
-  });
-  const logger = pino({ level: config.logLevel, base: { pid: process.pid } }, destination);
-  const exit = (code: number): void => exitAfterLogs(destination, code);
+  const destination = pretty
+    ? undefined
+    : pino.destination({ dest: 1, sync: false, minLength: 8 * 1024, periodicFlush: 100 });
+  const logger = pino(
+    { level: config.logLevel, base: { pid: process.pid } },
+    destination ?? prettyStream(process.stdout),
+  );
+  const exit = (code: number): void =>
+    destination === undefined ? process.exit(code) : exitAfterLogs(destination, code);
   let authenticator: Authenticator = acceptEveryone;
   if (config.usersFile !== '') {
     authenticator = await UsersFileAuthenticator.open(config.usersFile);
@@ -56,7 +73,8 @@ export async function runServer(config: RoomwireConfig): Promise<RoomwireServer>
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  await server.start();
+  const address = await server.start();
+  if (pretty) process.stdout.write(listeningBanner(address, options.version ?? ''));
   return server;
 }
 

@@ -105,11 +105,13 @@ describe('roomwire client, reading commands from a pipe', { timeout: 30_000 }, (
     owner.send('2:locked:secret');
     await owner.nextLines(2);
     const cli = cliClient(['--port', String(server.port), '--wait', '0']);
-    cli.child.stdin.end('login guest\njoin locked wrong\nsend 9 x\nnonsense\n');
+    cli.child.stdin.end('login guest\njoin locked wrong\nsend 9 x\ntell nobody hi\nnonsense\n');
     assert.equal(await cli.exited, 1);
     assert.match(cli.output(), /! wrong_room_password: wrong password for this private room/);
-    assert.match(cli.output(), /! mode is 0, 1, 2 or 3, got 9/);
-    assert.match(cli.output(), /! unknown command nonsense; type help/);
+    assert.match(cli.output(), /! bad_argument: mode is 0, 1, 2 or 3, got 9/);
+    assert.match(cli.output(), /! unknown_command: nonsense; type help/);
+    // Client-side errors name no library function.
+    assert.match(cli.output(), /! unknown_group: no group nobody: define it first$/m);
   });
 
   it('sends and prints protocol lines as they are with --raw', async () => {

@@ -1,23 +1,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { cli, killAll, LISTENING, listeningPort, stop } from '../helpers/cli-process.js';
+import { cli, freePort, killAll, LISTENING, listeningPort, stop } from '../helpers/cli-process.js';
 import { LineClient } from '../helpers/line-client.js';
 
 const PACKAGE = new URL('../../../package.json', import.meta.url);
-
-/** A TCP port that was free a moment ago. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('the roomwire command', { timeout: 30_000 }, () => {
   let dir: string;

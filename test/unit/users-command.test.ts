@@ -158,24 +158,43 @@ describe('roomwire users', () => {
     }
   });
 
-  test('exits 1 with usage for a missing or unknown subcommand', async () => {
+  test('exits 2 with usage for a missing or unknown subcommand', async () => {
     assert.match((await run([])).stderr, /missing command[\s\S]*Usage:/);
-    const result = await run(['remove', 'alice']);
-    assert.equal(result.code, 1);
-    assert.match(result.stderr, /unknown command "remove"/);
+    const result = await run(['delete', 'alice']);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /unknown command "delete" \(add, list or remove\)/);
   });
 
-  test('exits 1 when NAME is missing or repeated', async () => {
-    for (const args of [['add'], ['add', 'alice', 'bob']]) {
+  test('exits 2 when NAME is missing or repeated', async () => {
+    for (const args of [['add'], ['add', 'alice', 'bob'], ['remove']]) {
       const result = await run(args);
-      assert.equal(result.code, 1);
+      assert.equal(result.code, 2);
       assert.match(result.stderr, /expected exactly one NAME/);
     }
   });
 
-  test('exits 1 for an unknown option', async () => {
-    const result = await run(['add', 'alice', '--file', 'x.json']);
-    assert.equal(result.code, 1);
-    assert.match(result.stderr, /--file/);
+  test('exits 2 for an unknown option, naming the nearest one', async () => {
+    const result = await run(['add', 'alice', '--users-fil', 'x.json']);
+    assert.equal(result.code, 2);
+    assert.match(
+      result.stderr,
+      /unknown option --users-fil \(did you mean --users-file\?\); see roomwire users --help/,
+    );
+  });
+
+  test('says "replaced" when the user existed, lists and removes users', async () => {
+    const file = freshFile();
+    assert.match((await run(['add', 'bob', '--users-file', file])).stdout, /^added user bob/);
+    const again = await run(['add', 'bob', '--users-file', file], Readable.from(['other\n']));
+    assert.equal(again.stdout, `replaced the password of user bob in ${file}\n`);
+    assert.equal(await verify(file, 'bob', 'other'), true);
+    await run(['add', 'alice', '--users-file', file]);
+    assert.equal((await run(['list', '--users-file', file])).stdout, 'alice\nbob\n');
+    const removed = await run(['remove', 'bob', '--users-file', file]);
+    assert.equal(removed.stdout, `removed user bob from ${file}\n`);
+    assert.equal((await run(['list', '--users-file', file])).stdout, 'alice\n');
+    const missing = await run(['remove', 'bob', '--users-file', file]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /no user bob in /);
   });
 });

@@ -3,12 +3,20 @@
 const COLORS = { in: '#2f6fdf', out: '#e07a1f', grid: '#e2e5ea', text: '#6b7480' };
 const PAD = { left: 48, right: 10, top: 10, bottom: 22 };
 
-/** A rounded-up axis maximum: 1, 2 or 5 times a power of ten. */
-function niceMax(value) {
-  if (value <= 5) return 5;
-  const power = 10 ** Math.floor(Math.log10(value));
-  for (const step of [1, 2, 5, 10]) if (value <= step * power) return step * power;
-  return 10 * power;
+/**
+ * The y axis for values up to `value`: a step of 1, 2 or 5 times a power of ten (at least 1, the
+ * rates are whole numbers), and a top that is a whole number of steps, so that every tick reads
+ * round (0, 20, 40, 60, never 13, 25, 38).
+ */
+export function axisTicks(value) {
+  const floor = Math.max(value, 5);
+  const rough = floor / 5;
+  const power = 10 ** Math.floor(Math.log10(rough));
+  const step = Math.max(1, [1, 2, 5, 10].map((m) => m * power).find((s) => s >= rough) ?? rough);
+  const top = Math.ceil(floor / step) * step;
+  const ticks = [];
+  for (let tick = 0; tick <= top + step / 2; tick += step) ticks.push(tick);
+  return ticks;
 }
 
 function formatRate(value) {
@@ -36,7 +44,8 @@ export function drawChart(canvas, samples, now, windowMs = 5 * 60 * 1000) {
   const plotH = height - PAD.top - PAD.bottom;
   const start = now - windowMs;
   const visible = samples.filter((sample) => sample.t >= start);
-  const top = niceMax(Math.max(0, ...visible.map((sample) => Math.max(sample.in, sample.out))));
+  const ticks = axisTicks(Math.max(0, ...visible.map((sample) => Math.max(sample.in, sample.out))));
+  const top = ticks.at(-1);
   const x = (t) => PAD.left + ((t - start) / windowMs) * plotW;
   const y = (value) => PAD.top + plotH - (value / top) * plotH;
 
@@ -46,8 +55,7 @@ export function drawChart(canvas, samples, now, windowMs = 5 * 60 * 1000) {
   g.fillStyle = COLORS.text;
   g.textAlign = 'right';
   g.textBaseline = 'middle';
-  for (let step = 0; step <= 4; step += 1) {
-    const value = (top * step) / 4;
+  for (const value of ticks) {
     const lineY = Math.round(y(value)) + 0.5;
     g.beginPath();
     g.moveTo(PAD.left, lineY);

@@ -9,6 +9,10 @@ import { connect, MESSAGE_MODES } from '/roomwire-client.js';
 
 const $ = (id) => document.getElementById(id);
 const CURSOR_EVERY_MS = 50;
+/** What the page keeps, whatever a peer sends: the newest chat lines and clicks. */
+const MAX_LOG_LINES = 200;
+const MAX_DOTS = 500;
+const MAX_NAME_LENGTH = 32;
 
 /** Everything the page knows; redrawn from here. */
 const state = {
@@ -22,6 +26,26 @@ const state = {
 
 const colour = (id) => `hsl(${(id * 137) % 360} 70% 48%)`;
 const nameOf = (id) => state.names.get(id) ?? `#${id}`;
+
+// Messages may arrive by the thousand a second: the page is drawn at most once a frame.
+const dirty = { canvas: false, people: false };
+let frameRequested = false;
+/** Chat lines waiting for the next frame, newest last, never more than MAX_LOG_LINES. */
+let pendingLog = [];
+
+function schedule(part) {
+  dirty[part] = true;
+  if (frameRequested) return;
+  frameRequested = true;
+  requestAnimationFrame(() => {
+    frameRequested = false;
+    if (dirty.people) renderPeople();
+    if (dirty.canvas) draw();
+    dirty.people = false;
+    dirty.canvas = false;
+    flushLog();
+  });
+}
 
 function setStatus(text, kind = '') {
   const status = $('status');
@@ -42,8 +66,17 @@ function log(text, options = {}) {
   }
   item.append(text);
   if (options.system) item.className = 'system';
+  pendingLog.push(item);
+  if (pendingLog.length > MAX_LOG_LINES) pendingLog = pendingLog.slice(-MAX_LOG_LINES);
+  schedule('log');
+}
+
+function flushLog() {
+  if (pendingLog.length === 0) return;
   const list = $('log');
-  list.append(item);
+  list.append(...pendingLog);
+  pendingLog = [];
+  while (list.childElementCount > MAX_LOG_LINES) list.firstElementChild.remove();
   list.scrollTop = list.scrollHeight;
 }
 
@@ -64,7 +97,10 @@ function renderPeople() {
       swatch.className = 'swatch';
       swatch.style.background = colour(id);
       const label = document.createElement('span');
-      label.textContent = `${nameOf(id)} (#${id})`;
+      label.className = 'member-name';
+      // An unnamed client is shown by its id alone, not as `#22 (#22)`.
+      label.textContent = state.names.has(id) ? `${nameOf(id)} (#${id})` : `#${id}`;
+      label.title = label.textContent;
       item.append(swatch, label);
       if (id === me) item.append(tag('you'));
       if (id === room.masterId) item.append(tag('master', 'master-tag'));
@@ -118,33 +154,62 @@ function send(mode, message) {
   }
 }
 
-function onMessage({ senderId, payload }) {
+/** A fraction of the canvas, or undefined for anything else a peer may send. */
+function fraction(value) {
+  return typeof value === 'number' && value >= 0 && value <= 1 ? value : undefined;
+}
+
+/** The message as the demo's own kinds, checked field by field; undefined if it is not one. */
+function parseDemoMessage(payload) {
   let message;
   try {
     message = JSON.parse(payload);
   } catch {
-    message = undefined;
+    return undefined;
   }
+  if (typeof message !== 'object' || message === null) return undefined;
+  switch (message.t) {
+    case 'hello':
+    case 'name':
+      return typeof message.name === 'string' ? { t: message.t, name: message.name } : undefined;
+    case 'chat':
+      return typeof message.text === 'string' ? { t: 'chat', text: message.text } : undefined;
+    case 'cursor':
+    case 'click': {
+      const x = fraction(message.x);
+      const y = fraction(message.y);
+      return x === undefined || y === undefined ? undefined : { t: message.t, x, y };
+    }
+    default:
+      return undefined;
+  }
+}
+
+function onMessage({ senderId, payload }) {
+  const message = parseDemoMessage(payload);
   switch (message?.t) {
     case 'hello':
     case 'name':
-      state.names.set(senderId, String(message.name).slice(0, 32));
+      state.names.set(senderId, message.name.slice(0, MAX_NAME_LENGTH));
       if (message.t === 'hello') log(`${nameOf(senderId)} joined`, { system: true });
-      renderPeople();
+      schedule('people');
       break;
     case 'chat':
-      log(String(message.text), { from: senderId });
+      log(message.text, { from: senderId });
       break;
     case 'cursor':
-      state.cursors.set(senderId, { x: Number(message.x), y: Number(message.y) });
+      state.cursors.set(senderId, { x: message.x, y: message.y });
+      schedule('canvas');
       break;
     case 'click':
-      state.dots.push({ id: senderId, x: Number(message.x), y: Number(message.y) });
+      state.dots.push({ id: senderId, x: message.x, y: message.y });
+      if (state.dots.length > MAX_DOTS) state.dots.splice(0, state.dots.length - MAX_DOTS);
+      schedule('canvas');
       break;
     default:
+      // Not one of ours (a TCP or CLI client, or a malformed one): shown as text.
       log(payload, { from: senderId });
   }
-  draw();
 }
 
 function wire(client) {
