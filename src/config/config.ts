@@ -42,6 +42,8 @@ const ZERO_ALLOWED: ReadonlySet<SettingName> = new Set([
   'maxConnectionsPerIp',
   'slowConsumerSoftBytes',
   'writeStallMs',
+  'partialLineTimeoutMs',
+  'adminSnapshotMs',
 ]);
 
 /** On/off settings: 0 or 1, or the usual words for them (`true`, `off`...), from any layer. */

@@ -38,6 +38,7 @@ export const ERROR_CODES = {
   rate_limit_exceeded: { closes: true, reason: 'over the message rate limit for too long' },
   too_many_connections_from_ip: { closes: true, reason: 'too many connections from this address' },
   write_timeout: { closes: true, reason: 'nothing could be written to this client for too long' },
+  line_timeout: { closes: true, reason: 'a line was left unfinished for too long' },
 } as const satisfies Record<string, { closes: boolean; reason: string }>;
 
 /** A stable, lowercase error code as it appears on the wire. */
