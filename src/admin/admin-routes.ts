@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import { checkRoomName, parseClientId } from '../protocol/names.js';
 import { sendJson, type HttpServer, type RouteHandler } from '../server/http-server.js';
 import { AdminAuth, type AuthVerdict } from './admin-auth.js';
+import { hostAllowed, hostCheckedRouter, type AllowedHostsOptions } from './admin-hosts.js';
 import type { AdminSource } from './admin-source.js';
 import { clientsView, roomDetail, roomView, totalsView } from './admin-views.js';
 import { registerDashboard } from './dashboard-route.js';
@@ -21,6 +22,8 @@ export interface AdminOptions {
   readonly maxRoomNameLength: number;
   /** Rooms listed in each live-feed push; the JSON API lists them all. */
   readonly maxFeedRooms?: number;
+  /** The names the admin API answers to; any Host when not given. */
+  readonly hosts?: AllowedHostsOptions;
   /** Node's default metrics in `/metrics`; on by default. */
   readonly defaultMetrics?: boolean;
   readonly logger: Logger;
@@ -41,10 +44,14 @@ type Router = Pick<HttpServer, 'route'>;
  * Prometheus metrics, the JSON API, the live feed, the two actions and the dashboard.
  */
 export function registerAdmin(
-  router: Router,
+  httpRouter: Router,
   source: AdminSource,
   options: AdminOptions,
 ): AdminHandle {
+  const router =
+    options.hosts === undefined
+      ? httpRouter
+      : hostCheckedRouter(httpRouter, hostAllowed(options.hosts));
   const auth = new AdminAuth({ token: options.token, protectReads: options.protectReads });
   const maxFeedRooms = options.maxFeedRooms ?? 500;
   const feed = new LiveFeed({

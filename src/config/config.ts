@@ -104,6 +104,12 @@ export function buildConfig(layers: readonly ConfigLayer[]): RoomwireConfig {
       'must be longer than clusterHeartbeatMs, or live nodes would be taken for dead',
     );
   }
+  if ((config.httpHeadersTimeoutMs as number) > (config.httpRequestTimeoutMs as number)) {
+    throw new ConfigError(
+      'httpHeadersTimeoutMs',
+      'must not be longer than httpRequestTimeoutMs, which counts the headers too',
+    );
+  }
   if (config.adminProtectReads === 1 && config.adminToken === '') {
     throw new ConfigError('adminProtectReads', 'protecting reads needs an adminToken');
   }

@@ -119,7 +119,17 @@ export class RoomwireServer {
       },
       logger,
     });
-    this.#http = new HttpServer({ host: config.host, port: config.httpPort, logger });
+    this.#http = new HttpServer({
+      host: config.host,
+      port: config.httpPort,
+      logger,
+      limits: {
+        maxConnections: config.httpMaxConnections,
+        maxConnectionsPerIp: config.httpMaxConnectionsPerIp,
+        headersTimeoutMs: config.httpHeadersTimeoutMs,
+        requestTimeoutMs: config.httpRequestTimeoutMs,
+      },
+    });
     this.#ws = new WebSocketTransport({
       server: this.#http.server,
       path: '/ws',
@@ -153,6 +163,7 @@ export class RoomwireServer {
       protectReads: config.adminProtectReads === 1,
       maxFeedSubscribers: config.maxFeedSubscribers,
       maxRoomNameLength: config.maxRoomNameLength,
+      hosts: { configured: config.adminAllowedHosts, listenHost: config.host },
       logger,
     });
     // The core's clock starts before the first connection can arrive.
