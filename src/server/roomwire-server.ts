@@ -164,6 +164,8 @@ export class RoomwireServer {
       maxFeedSubscribers: config.maxFeedSubscribers,
       maxRoomNameLength: config.maxRoomNameLength,
       hosts: { configured: config.adminAllowedHosts, listenHost: config.host },
+      pageSize: config.adminPageSize,
+      snapshotMs: config.adminSnapshotMs,
       logger,
     });
     // The core's clock starts before the first connection can arrive.

@@ -3,7 +3,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { hostname } from 'node:os';
 import { describe, it } from 'node:test';
-import { eventually } from '../helpers/admin-http.js';
+import { AdminClient, eventually } from '../helpers/admin-http.js';
 import { besideControlGroup } from '../helpers/control-group.js';
 import { LineClient } from '../helpers/line-client.js';
 import { useServerPool } from '../helpers/test-server.js';
@@ -138,6 +138,62 @@ describe(
           403,
         );
       });
+    });
+
+    it('pages and shares the admin lists of a busy server, so readers cost the relay little (item 12)', async () => {
+      const running = await pool.start({ adminPageSize: 100, adminSnapshotMs: 1_000 });
+      const api = AdminClient.forPort(running.httpPort);
+      const crowd: LineClient[] = [];
+      for (let index = 0; index < 600; index += 1)
+        crowd.push(await LineClient.connect(running.port));
+      pool.track(...crowd);
+      await besideControlGroup(running, async () => {
+        // Three readers polling as fast as they are answered, for a second and a half.
+        const until = Date.now() + 1_500;
+        const sizes: number[] = [];
+        const snapshots = new Set<string>();
+        await Promise.all(
+          [0, 1, 2].map(async () => {
+            while (Date.now() < until) {
+              const { status, body } = await api.call('/api/clients');
+              assert.equal(status, 200);
+              sizes.push((body.clients as unknown[]).length);
+              snapshots.add(body.snapshotAt as string);
+            }
+          }),
+        );
+        assert.ok(
+          sizes.length > 3 && sizes.every((size) => size === 100),
+          `pages of ${sizes.join()}`,
+        );
+      });
+      // The pages walk the whole list once, in connection order.
+      const walk = async (): Promise<number[]> => {
+        const connIds: number[] = [];
+        let offset: number | null = 0;
+        while (offset !== null) {
+          const { body } = await api.call(`/api/clients?offset=${offset}`);
+          connIds.push(...(body.clients as { connId: number }[]).map((client) => client.connId));
+          assert.equal(connIds.length, Math.min(body.total as number, offset + 100));
+          offset = body.nextOffset as number | null;
+        }
+        return connIds;
+      };
+      // Retried if a snapshot aged out mid-walk and the list changed under it.
+      const seen = await eventually(walk);
+      assert.ok(seen.length >= 600);
+      assert.equal(new Set(seen).size, seen.length);
+      // A newcomer is listed once the snapshot it missed has aged out.
+      const newcomer = await LineClient.connect(running.port);
+      pool.track(newcomer);
+      await eventually(async () => {
+        assert.ok((await walk()).some((connId) => !seen.includes(connId)));
+      });
+      for (const bad of ['limit=0', 'limit=101', 'offset=-1', 'limit=x']) {
+        assert.equal((await api.call(`/api/clients?${bad}`)).status, 400, bad);
+      }
+      const rooms = await api.call('/api/rooms?limit=5');
+      assert.deepEqual([rooms.body.rooms, rooms.body.total, rooms.body.nextOffset], [[], 0, null]);
     });
   },
 );
