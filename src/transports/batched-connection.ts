@@ -26,9 +26,10 @@ export interface Corkable {
  *
  * Past the slow-consumer cap the connection stops writing and reports `slow_consumer` to the
  * server like any other violation; the server's refusal line is the one write let through
- * after that. A slow consumer is reset, not ended (issue #15, item 15): at once when the
- * peer took nothing over the last sweeps (the line could not reach it), else once the line
- * had `closeFlushMs` to get there, so that the kernel holds nothing for a peer that does not read.
+ * after that. A slow consumer whose queue (and refusal line) has not gone out by the flush
+ * deadline is reset, not cut (issue #15, item 15): the kernel drops what it holds for a peer
+ * that does not read, and the peer learns at once, instead of a FIN-WAIT-1 that lasts minutes.
+ * A peer that reads again within `closeFlushMs` still gets its `9:slow_consumer` line.
  */
 export abstract class BatchedConnection implements Connection, Batched {
   abstract readonly connId: ConnId;
@@ -123,15 +124,10 @@ export abstract class BatchedConnection implements Connection, Batched {
     if (this.closing) return;
     this.closing = true;
     this.closeReason ??= reason;
-    const slow = reason === 'slow_consumer';
-    if (slow && !this.watch.mayBeReading(this.delivered)) {
-      this.reset();
-    } else {
-      this.startClose(reason);
-      const cut = slow ? () => this.reset() : () => this.cut();
-      this.#flushTimer = setTimeout(cut, this.lifecycle.closeFlushMs);
-    }
-    this.#flushTimer?.unref();
+    this.startClose(reason);
+    const cut = reason === 'slow_consumer' ? () => this.reset() : () => this.cut();
+    this.#flushTimer = setTimeout(cut, this.lifecycle.closeFlushMs);
+    this.#flushTimer.unref();
     // The room learns of the departure now, not when the last byte is flushed; never from
     // inside the write that decided it (that may be the core's own fan-out).
     queueMicrotask(() => this.reportClosed());

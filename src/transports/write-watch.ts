@@ -20,17 +20,6 @@ export class WriteWatch {
   #delivered = 0;
   #progressAt = -1;
 
-  /** Looks in a row that found bytes queued and none of them taken. */
-  #idleLooks = 0;
-
-  /**
-   * Whether the peer may still be reading: the kernel took bytes since the last look, or it
-   * took some at one of the two looks before (a quarter to half a second at the default tick).
-   */
-  mayBeReading(delivered: number): boolean {
-    return delivered !== this.#delivered || this.#idleLooks < 2;
-  }
-
   /**
    * One look: `queued` bytes wait (application queue plus socket buffer), `delivered` bytes were
    * taken by the kernel so far. Returns the code to close with, if any.
@@ -48,12 +37,10 @@ export class WriteWatch {
       this.#softSince = -1;
     }
     if (this.#progressAt < 0 || queued === 0 || delivered !== this.#delivered) {
-      this.#idleLooks = 0;
       this.#delivered = delivered;
       this.#progressAt = now;
-    } else {
-      this.#idleLooks += 1;
-      if (limits.stallMs > 0 && now - this.#progressAt >= limits.stallMs) return 'write_timeout';
+    } else if (limits.stallMs > 0 && now - this.#progressAt >= limits.stallMs) {
+      return 'write_timeout';
     }
     return undefined;
   }
