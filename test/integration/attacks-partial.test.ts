@@ -23,16 +23,22 @@ describe(
   () => {
     const pool = useServerPool({ tickIntervalMs: 50 });
 
+    /** A hand-written WebSocket client, logged in as `name`, closed after the block. */
+    async function loggedIn(httpPort: number, name: string): Promise<RawWebSocket> {
+      const ws = await RawWebSocket.connect(httpPort);
+      pool.track(ws);
+      ws.sendText(`0:${name}:pw`);
+      await eventually(() => assert.match(ws.received, /0:\d+/));
+      return ws;
+    }
+
     it('refuses a line left unfinished over TCP and WebSocket with line_timeout', async () => {
       const running = await pool.start({ partialLineTimeoutMs: 700 });
       const tcp = await Promise.all(
         [0, 1, 2].map((index) => LineClient.login(running.port, `trickler${index}`)),
       );
       pool.track(...tcp.map(({ client }) => client));
-      const ws = await RawWebSocket.connect(running.httpPort);
-      pool.track(ws);
-      ws.sendText('0:ws-trickler:pw');
-      await eventually(() => assert.match(ws.received, /0:\d+/));
+      const ws = await loggedIn(running.httpPort, 'ws-trickler');
       await besideControlGroup(running, async () => {
         const started = Date.now();
         for (const { client } of tcp) client.write('3:0:');
@@ -90,10 +96,7 @@ describe(
 
     it('cuts a WebSocket frame that arrives in more reads than a max-size line needs', async () => {
       const running = await pool.start();
-      const ws = await RawWebSocket.connect(running.httpPort);
-      pool.track(ws);
-      ws.sendText('0:ws-dribbler:pw');
-      await eventually(() => assert.match(ws.received, /0:\d+/));
+      const ws = await loggedIn(running.httpPort, 'ws-dribbler');
       await besideControlGroup(running, async () => {
         const header = clientFrame(OPCODE.text, Buffer.alloc(0), { payloadLength: 1_000_000 });
         await ws.write(header);
@@ -111,10 +114,7 @@ describe(
 
     it('cuts a WebSocket message in more fragments than any client sends', async () => {
       const running = await pool.start();
-      const ws = await RawWebSocket.connect(running.httpPort);
-      pool.track(ws);
-      ws.sendText('0:ws-fragmenter:pw');
-      await eventually(() => assert.match(ws.received, /0:\d+/));
+      const ws = await loggedIn(running.httpPort, 'ws-fragmenter');
       await besideControlGroup(running, async () => {
         const fragments = [clientFrame(OPCODE.text, Buffer.from('3'), { fin: false })];
         for (let index = 0; index < 4000; index += 1) {
