@@ -4,12 +4,14 @@ import type { Registry } from 'prom-client';
 import { checkRoomName, parseClientId } from '../protocol/names.js';
 import { sendJson, type HttpServer, type RouteHandler } from '../server/http-server.js';
 import { AdminAuth, type AuthVerdict } from './admin-auth.js';
+import { hostAllowed, hostCheckedRouter, type AllowedHostsOptions } from './admin-hosts.js';
 import type { AdminSource } from './admin-source.js';
 import { clientsView, roomDetail, roomView, totalsView } from './admin-views.js';
 import { registerDashboard } from './dashboard-route.js';
 import { LiveFeed } from './live-feed.js';
 import { createMetrics } from './metrics.js';
 import { BadRequestError, readReason } from './request-body.js';
+import { pageOf, SnapshotCache } from './snapshot-cache.js';
 
 /** Options of {@link registerAdmin}. */
 export interface AdminOptions {
@@ -21,6 +23,12 @@ export interface AdminOptions {
   readonly maxRoomNameLength: number;
   /** Rooms listed in each live-feed push; the JSON API lists them all. */
   readonly maxFeedRooms?: number;
+  /** Entries in one page of `/api/clients` and `/api/rooms` [500]. */
+  readonly pageSize?: number;
+  /** How long a list of more than one page is reused [1000 ms; 0 = never]. */
+  readonly snapshotMs?: number;
+  /** The names the admin API answers to; any Host when not given. */
+  readonly hosts?: AllowedHostsOptions;
   /** Node's default metrics in `/metrics`; on by default. */
   readonly defaultMetrics?: boolean;
   readonly logger: Logger;
@@ -41,10 +49,14 @@ type Router = Pick<HttpServer, 'route'>;
  * Prometheus metrics, the JSON API, the live feed, the two actions and the dashboard.
  */
 export function registerAdmin(
-  router: Router,
+  httpRouter: Router,
   source: AdminSource,
   options: AdminOptions,
 ): AdminHandle {
+  const router =
+    options.hosts === undefined
+      ? httpRouter
+      : hostCheckedRouter(httpRouter, hostAllowed(options.hosts));
   const auth = new AdminAuth({ token: options.token, protectReads: options.protectReads });
   const maxFeedRooms = options.maxFeedRooms ?? 500;
   const feed = new LiveFeed({
@@ -68,6 +80,10 @@ export function registerAdmin(
     ...(options.defaultMetrics === undefined ? {} : { defaultMetrics: options.defaultMetrics }),
   });
   const read = guarded((request) => auth.read(request));
+  const pageSize = options.pageSize ?? 500;
+  const snapshotMs = options.snapshotMs ?? 1_000;
+  const clients = new SnapshotCache(() => clientsView(source), snapshotMs, pageSize);
+  const rooms = new SnapshotCache(() => source.relay.rooms().map(roomView), snapshotMs, pageSize);
   const act = guarded((request) => auth.action(request));
 
   router.route('GET', '/healthz', (_request, response) =>
@@ -99,9 +115,10 @@ export function registerAdmin(
   router.route(
     'GET',
     '/api/rooms',
-    read((_request, response) =>
-      sendJson(response, 200, { rooms: source.relay.rooms().map(roomView) }),
-    ),
+    read((request, response) => {
+      const { items, ...page } = pageOf(rooms.get(), ...pageParams(request, pageSize));
+      sendJson(response, 200, { rooms: items, ...page });
+    }),
   );
   router.route(
     'GET',
@@ -116,7 +133,10 @@ export function registerAdmin(
   router.route(
     'GET',
     '/api/clients',
-    read((_request, response) => sendJson(response, 200, { clients: clientsView(source) })),
+    read((request, response) => {
+      const { items, ...page } = pageOf(clients.get(), ...pageParams(request, pageSize));
+      sendJson(response, 200, { clients: items, ...page });
+    }),
   );
   router.route(
     'GET',
@@ -184,6 +204,23 @@ function guarded(check: (request: IncomingMessage) => AuthVerdict) {
         sendJson(response, 400, { error: error.message });
       }
     };
+}
+
+/** `?offset=` (from 0) and `?limit=` (1 to `pageSize`, which is the default) of a list request. */
+function pageParams(request: IncomingMessage, pageSize: number): [number, number] {
+  const query = new URL(request.url ?? '/', 'http://localhost').searchParams;
+  const number = (name: string, fallback: number, max: number): number => {
+    const raw = query.get(name);
+    if (raw === null) return fallback;
+    const value = /^\d{1,9}$/.test(raw) ? Number(raw) : Number.NaN;
+    if (!(value >= (name === 'limit' ? 1 : 0) && value <= max)) {
+      throw new BadRequestError(
+        `${name} must be an integer from ${name === 'limit' ? 1 : 0} to ${max}`,
+      );
+    }
+    return value;
+  };
+  return [number('offset', 0, 1e9), number('limit', pageSize, pageSize)];
 }
 
 function roomName(raw: string | undefined, maxLength: number): string {

@@ -1,7 +1,10 @@
 /** Checks a login's username and password (protocol section 8). */
 export interface Authenticator {
-  /** Resolves true to accept the login. Must not reject on a wrong password: resolve false. */
-  verify(username: string, password: string): Promise<boolean>;
+  /**
+   * Resolves true to accept the login. Must not reject on a wrong password: resolve false.
+   * `remoteIp` is the client's address, for bounding the work done per IP.
+   */
+  verify(username: string, password: string, remoteIp?: string): Promise<boolean>;
 }
 
 /** The default: every password is accepted, as SEED.txt describes. */

@@ -3,6 +3,7 @@ import { open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Stats } from 'node:fs';
 import type { Authenticator } from './authenticator.js';
+import { DEFAULT_HASHING_LIMITS, HashingGate, type HashingLimits } from './hashing-gate.js';
 
 /** scrypt parameters stored with each user, so they can be raised later without a reset. */
 type ScryptParams = Readonly<Record<'N' | 'r' | 'p' | 'keyLength', number>>;
@@ -32,18 +33,32 @@ export class UsersFileAuthenticator implements Authenticator {
   #stamp: string;
   #lastError: Error | undefined;
   #refreshing: Promise<void> | undefined;
+  readonly #gate: HashingGate;
 
   private constructor(
     readonly path: string,
     loaded: LoadedFile,
+    limits: HashingLimits,
   ) {
     this.#users = loaded.users;
     this.#stamp = loaded.stamp;
+    this.#gate = new HashingGate(limits);
   }
 
-  /** Reads the users file; rejects with an Error naming the file if it cannot be read or parsed. */
-  static async open(path: string): Promise<UsersFileAuthenticator> {
-    return new UsersFileAuthenticator(path, await loadUsersFile(path));
+  /**
+   * Reads the users file; rejects with an Error naming the file if it cannot be read or parsed.
+   * `limits` bound the hashing work, per IP and in all (issue #15, item 11).
+   */
+  static async open(
+    path: string,
+    limits: HashingLimits = DEFAULT_HASHING_LIMITS,
+  ): Promise<UsersFileAuthenticator> {
+    return new UsersFileAuthenticator(path, await loadUsersFile(path), limits);
+  }
+
+  /** Logins refused without a hash because too many were waiting (per IP or in all). */
+  get refusedBusy(): number {
+    return this.#gate.refused;
   }
 
   /** Why the last re-read failed (the previous users stay in use), or undefined after a good one. */
@@ -51,16 +66,20 @@ export class UsersFileAuthenticator implements Authenticator {
     return this.#lastError;
   }
 
-  /** Resolves true only for a known user whose password hashes to the stored hash. */
-  async verify(username: string, password: string): Promise<boolean> {
+  /**
+   * Resolves true only for a known user whose password hashes to the stored hash. False too,
+   * at once, when `remoteIp` (or everyone) has too many logins waiting for a hash.
+   */
+  async verify(username: string, password: string, remoteIp = ''): Promise<boolean> {
     await this.#refresh();
     const entry = this.#users.get(username);
-    if (entry === undefined) {
-      // Same work as a known user, so response time does not reveal which names exist.
-      await deriveKey(password, DUMMY_SALT, this.#users.values().next().value ?? DEFAULT_PARAMS);
-      return false;
-    }
-    return timingSafeEqual(await deriveKey(password, entry.salt, entry), entry.hash);
+    // Same work for an unknown user as for a known one, so response time does not reveal
+    // which names exist.
+    const params = entry ?? this.#users.values().next().value ?? DEFAULT_PARAMS;
+    const key = await this.#gate.run(remoteIp, () =>
+      deriveKey(password, entry?.salt ?? DUMMY_SALT, params),
+    );
+    return entry !== undefined && key !== undefined && timingSafeEqual(key, entry.hash);
   }
 
   /** One reload at a time: concurrent verifies share it. */

@@ -46,6 +46,8 @@ const ZERO_ALLOWED: ReadonlySet<SettingName> = new Set([
   'byteRateLimitPerSecond',
   'groupFanoutPerSecond',
   'udpRebindSilenceMs',
+  'partialLineTimeoutMs',
+  'adminSnapshotMs',
 ]);
 
 /** On/off settings: 0 or 1, or the usual words for them (`true`, `off`...), from any layer. */
@@ -104,6 +106,12 @@ export function buildConfig(layers: readonly ConfigLayer[]): RoomwireConfig {
     throw new ConfigError(
       'clusterNodeTimeoutMs',
       'must be longer than clusterHeartbeatMs, or live nodes would be taken for dead',
+    );
+  }
+  if ((config.httpHeadersTimeoutMs as number) > (config.httpRequestTimeoutMs as number)) {
+    throw new ConfigError(
+      'httpHeadersTimeoutMs',
+      'must not be longer than httpRequestTimeoutMs, which counts the headers too',
     );
   }
   if (config.adminProtectReads === 1 && config.adminToken === '') {

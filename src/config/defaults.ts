@@ -111,6 +111,30 @@ export const DEFAULTS = {
   groupFanoutPerSecond: 100_000,
   /** A bound UDP address silent this long may be taken over by a bind from its IP (NAT rebinding). */
   udpRebindSilenceMs: 10_000,
+
+  // Edge hardening (issue #15: items 5, 10, 11, 12, 13).
+  /** A line (or WebSocket message) started and unfinished this long is refused (0 = off). */
+  partialLineTimeoutMs: 10_000,
+  /** Open HTTP connections (not yet upgraded to WebSocket): dashboards and probes need few. */
+  httpMaxConnections: 512,
+  /** Per IP: a browser opens six; a NAT of players upgrading at once is a few dozen. */
+  httpMaxConnectionsPerIp: 64,
+  /** A request's headers arrive in one round trip; a peer that trickles them is cut. */
+  httpHeadersTimeoutMs: 5_000,
+  /** The whole request (headers and body; admin bodies are tiny), from its first byte. */
+  httpRequestTimeoutMs: 10_000,
+  /** Host names the admin API answers to, comma-separated; IP literals and localhost always. */
+  adminAllowedHosts: '',
+  /** Admin lists (clients, rooms) are built at most this often; readers share the snapshot. */
+  adminSnapshotMs: 1_000,
+  /** Clients or rooms in one page of the admin API; `?limit=` asks for fewer. */
+  adminPageSize: 500,
+  /** Password hashes computed at once (each takes a thread and 16 MiB for a few tens of ms). */
+  authMaxConcurrent: 2,
+  /** Logins waiting for a hash, all IPs together; past it the most-queued IP's newest fails. */
+  authMaxQueued: 64,
+  /** Logins from one IP waiting or being hashed; more fail at once, as a wrong password. */
+  authMaxQueuedPerIp: 8,
 } as const;
 
 export type SettingName = keyof typeof DEFAULTS;

@@ -44,6 +44,7 @@ export const ERROR_CODES = {
   bad_password: { closes: false, reason: 'the password is too long' },
   bad_room_password: { closes: false, reason: 'the room password is too long' },
   too_many_group_ids: { closes: false, reason: 'this client names too many ids in its groups' },
+  line_timeout: { closes: true, reason: 'a line was left unfinished for too long' },
 } as const satisfies Record<string, { closes: boolean; reason: string }>;
 
 /** A stable, lowercase error code as it appears on the wire. */

@@ -84,7 +84,8 @@ function authenticate(
   password: string,
 ): void {
   // Always answered from a later microtask, never from inside the relay's own call.
-  deps.authenticator.verify(username, password).then(
+  const remoteIp = deps.connections.get(connId)?.remoteIp;
+  deps.authenticator.verify(username, password, remoteIp).then(
     (accepted) => deps.answerAuth(connId, accepted),
     (error: unknown) => {
       deps.logger.error({ err: error, connId }, 'authenticator failed; login refused');

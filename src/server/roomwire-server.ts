@@ -114,6 +114,7 @@ export class RoomwireServer {
       maxQueuedBytes: config.maxQueuedBytes,
       keepAliveMs: config.tcpKeepAliveMs,
       closeFlushMs: config.closeFlushMs,
+      partialLineTimeoutMs: config.partialLineTimeoutMs,
       writeWatch,
       nextConnId: () => this.#nextConnId++,
       handlers: this.#connectionHandlers(),
@@ -134,7 +135,17 @@ export class RoomwireServer {
       },
       logger,
     });
-    this.#http = new HttpServer({ host: config.host, port: config.httpPort, logger });
+    this.#http = new HttpServer({
+      host: config.host,
+      port: config.httpPort,
+      logger,
+      limits: {
+        maxConnections: config.httpMaxConnections,
+        maxConnectionsPerIp: config.httpMaxConnectionsPerIp,
+        headersTimeoutMs: config.httpHeadersTimeoutMs,
+        requestTimeoutMs: config.httpRequestTimeoutMs,
+      },
+    });
     this.#ws = new WebSocketTransport({
       server: this.#http.server,
       path: '/ws',
@@ -143,6 +154,7 @@ export class RoomwireServer {
       maxQueuedBytes: config.maxQueuedBytes,
       pingIntervalMs: config.wsPingIntervalMs,
       closeFlushMs: config.closeFlushMs,
+      partialLineTimeoutMs: config.partialLineTimeoutMs,
       writeWatch,
       keepAliveMs: config.tcpKeepAliveMs,
       nextConnId: () => this.#nextConnId++,
@@ -167,6 +179,9 @@ export class RoomwireServer {
       protectReads: config.adminProtectReads === 1,
       maxFeedSubscribers: config.maxFeedSubscribers,
       maxRoomNameLength: config.maxRoomNameLength,
+      hosts: { configured: config.adminAllowedHosts, listenHost: config.host },
+      pageSize: config.adminPageSize,
+      snapshotMs: config.adminSnapshotMs,
       logger,
     });
     // The core's clock starts before the first connection can arrive.

@@ -39,7 +39,11 @@ export async function runServer(
     destination === undefined ? process.exit(code) : exitAfterLogs(destination, code);
   let authenticator: Authenticator = acceptEveryone;
   if (config.usersFile !== '') {
-    authenticator = await UsersFileAuthenticator.open(config.usersFile);
+    authenticator = await UsersFileAuthenticator.open(config.usersFile, {
+      maxConcurrent: config.authMaxConcurrent,
+      maxQueued: config.authMaxQueued,
+      maxQueuedPerIp: config.authMaxQueuedPerIp,
+    });
     logger.info({ usersFile: config.usersFile }, 'logins are checked against the users file');
   } else {
     logger.info('no users file: every login is accepted');

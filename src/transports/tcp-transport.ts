@@ -1,11 +1,11 @@
 import net from 'node:net';
 import type { Logger } from 'pino';
-import { encodeError } from '../protocol/encode.js';
 import { LineDecoder } from '../protocol/line-decoder.js';
 import type { ConnId } from '../core/types.js';
 import { BatchedConnection } from './batched-connection.js';
 import type { ConnectionHandlers } from './connection.js';
 import { normalizeIp } from './connection.js';
+import { sweepReads, type ReadProgress } from './read-watch.js';
 import { WriteBatcher } from './write-batcher.js';
 import { sweepWrites, type WriteWatchLimits } from './write-watch.js';
 
@@ -17,6 +17,8 @@ export interface TcpTransportOptions {
   readonly maxQueuedBytes: number;
   readonly keepAliveMs: number;
   readonly closeFlushMs: number;
+  /** How long a started line may stay unfinished before `line_timeout`; 0 turns it off. */
+  readonly partialLineTimeoutMs: number;
   readonly writeWatch: WriteWatchLimits;
   readonly nextConnId: () => ConnId;
   readonly handlers: ConnectionHandlers;
@@ -61,11 +63,17 @@ export class TcpTransport {
     return this.#open.size;
   }
 
-  /** Closes connections over the slow-consumer soft cap too long, or stalled; call on each tick. */
+  /**
+   * Closes connections over the slow-consumer soft cap too long, stalled, or sending a line
+   * that does not end; call on each tick.
+   */
   sweep(now: number): void {
-    const { writeWatch, handlers } = this.#options;
+    const { writeWatch, partialLineTimeoutMs } = this.#options;
     sweepWrites(this.#open, now, writeWatch, (connection, code) =>
-      handlers.violation(connection, code),
+      connection.reportViolation(code),
+    );
+    sweepReads(this.#open, now, partialLineTimeoutMs, (connection) =>
+      connection.reportViolation('line_timeout'),
     );
   }
 
@@ -73,7 +81,7 @@ export class TcpTransport {
     const options = this.#options;
     if (options.keepAliveMs > 0) socket.setKeepAlive(true, options.keepAliveMs);
     const connection = new TcpConnection(socket, options.nextConnId(), this.#batcher, options);
-    const decoder = new LineDecoder(options.maxLineLength);
+    const { decoder } = connection;
     const { handlers } = options;
     this.#open.add(connection);
 
@@ -87,7 +95,7 @@ export class TcpTransport {
     };
     socket.on('data', function socketOnData(chunk: Buffer) {
       if (connection.closing) return;
-      if (!decoder.push(chunk, onLine)) return handlers.violation(connection, 'line_too_long');
+      if (!decoder.push(chunk, onLine)) return connection.reportViolation('line_too_long');
       // Backpressure: a peer that does not read what we write gets no more of its input read.
       if (socket.writableNeedDrain && !connection.closing) {
         socket.pause();
@@ -114,14 +122,16 @@ class TcpConnection extends BatchedConnection {
   readonly transport = 'tcp' as const;
   readonly remoteIp: string;
   readonly remoteAddress: string;
+  readonly decoder: LineDecoder;
 
   constructor(
     readonly socket: net.Socket,
     readonly connId: ConnId,
     batcher: WriteBatcher,
-    private readonly options: TcpTransportOptions,
+    options: TcpTransportOptions,
   ) {
     super(socket, batcher, options);
+    this.decoder = new LineDecoder(options.maxLineLength);
     this.remoteIp = normalizeIp(socket.remoteAddress);
     this.remoteAddress = `${this.remoteIp}:${socket.remotePort ?? 0}`;
   }
@@ -135,22 +145,22 @@ class TcpConnection extends BatchedConnection {
     return this.socket.bytesWritten - this.socket.writableLength;
   }
 
-  write(data: Buffer): void {
-    if (this.closing) return;
-    const socket = this.socket;
-    if (this.turnBytes < 0) this.beginTurn();
-    // The slow-consumer cap counts what the peer has not taken from earlier turns, plus this
-    // line: bytes still corked in this turn were never offered to it. Past the cap the client
-    // is dropped at once, so it cannot hold memory or slow the others (issue #2 limits).
-    if (socket.writableLength - this.turnBytes + data.length > this.options.maxQueuedBytes) {
-      socket.write(encodeError('slow_consumer'));
-      this.close('slow_consumer');
-      return;
-    }
+  get readProgress(): ReadProgress {
+    return {
+      unfinished: this.decoder.bufferedBytes > 0,
+      completed: this.stats.linesIn,
+      paused: this.socket.isPaused(),
+    };
+  }
+
+  protected queuedWith(data: Buffer): number {
+    return this.socket.writableLength - this.turnBytes + data.length;
+  }
+
+  protected send(data: Buffer): void {
     this.turnBytes += data.length;
-    this.stats.linesOut += 1;
     this.stats.bytesOut += data.length;
-    socket.write(data);
+    this.socket.write(data);
   }
 
   protected startClose(): void {
@@ -159,5 +169,9 @@ class TcpConnection extends BatchedConnection {
 
   protected cut(): void {
     this.socket.destroy();
+  }
+
+  protected reset(): void {
+    if (!this.socket.destroyed) this.socket.resetAndDestroy();
   }
 }

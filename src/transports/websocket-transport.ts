@@ -3,12 +3,12 @@ import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { encodeError } from '../protocol/encode.js';
 import { LineDecoder } from '../protocol/line-decoder.js';
 import type { ConnId } from '../core/types.js';
 import { BatchedConnection } from './batched-connection.js';
 import type { CloseReason, ConnectionHandlers } from './connection.js';
 import { normalizeIp } from './connection.js';
+import { sweepReads, type ReadProgress } from './read-watch.js';
 import { admitUpgrade } from './websocket-upgrade.js';
 import { WriteBatcher } from './write-batcher.js';
 import { sweepWrites, type WriteWatchLimits } from './write-watch.js';
@@ -25,6 +25,8 @@ export interface WebSocketTransportOptions {
   /** How often peers are pinged; one that missed the previous pong is cut. 0 turns it off. */
   readonly pingIntervalMs: number;
   readonly closeFlushMs: number;
+  /** How long a started message may stay unfinished before `line_timeout`; 0 turns it off. */
+  readonly partialLineTimeoutMs: number;
   readonly writeWatch: WriteWatchLimits;
   /** TCP keepalive delay for the upgraded sockets, as for TCP clients; 0 turns it off. */
   readonly keepAliveMs: number;
@@ -33,10 +35,21 @@ export interface WebSocketTransportOptions {
   readonly logger: Logger;
 }
 
-const NEWLINE = Buffer.from('\n');
 /** `ws` sends a Buffer as a binary frame unless told otherwise; every server line is text. */
 const TEXT_FRAME = { binary: false } as const;
 const NORMAL_CLOSURE = 1000;
+/**
+ * Bounds on what `ws` holds for a message that has not ended (issue #15, item 5): the reads of
+ * an unfinished frame, each its own buffer, and the fragments of an unfinished message. A
+ * max-size line in 1,400-byte TCP segments is about 750 reads; browsers never fragment.
+ */
+const MAX_BUFFERED_CHUNKS = 4096;
+const MAX_FRAGMENTS = 1024;
+/** `ws` errors that mean the peer sent more than a line may be: counted like a long TCP line. */
+const OVERSIZE_ERRORS: ReadonlySet<string> = new Set([
+  'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH',
+  'WS_ERR_TOO_MANY_BUFFERED_PARTS',
+]);
 
 /**
  * The WebSocket endpoint on the HTTP port: one message in is one line (a trailing `\n` is
@@ -56,6 +69,8 @@ export class WebSocketTransport {
     this.#wss = new WebSocketServer({
       noServer: true,
       maxPayload: options.maxLineLength + 2,
+      maxBufferedChunks: MAX_BUFFERED_CHUNKS,
+      maxFragments: MAX_FRAGMENTS,
       skipUTF8Validation: true,
       perMessageDeflate: false,
       clientTracking: false,
@@ -73,11 +88,17 @@ export class WebSocketTransport {
     return this.#open.size;
   }
 
-  /** Closes connections over the slow-consumer soft cap too long, or stalled; call on each tick. */
+  /**
+   * Closes connections over the slow-consumer soft cap too long, stalled, or sending a message
+   * that does not end; call on each tick.
+   */
   sweep(now: number): void {
-    const { writeWatch, handlers } = this.#options;
+    const { writeWatch, partialLineTimeoutMs } = this.#options;
     sweepWrites(this.#open, now, writeWatch, (connection, code) =>
-      handlers.violation(connection, code),
+      connection.reportViolation(code),
+    );
+    sweepReads(this.#open, now, partialLineTimeoutMs, (connection) =>
+      connection.reportViolation('line_timeout'),
     );
   }
 
@@ -114,38 +135,28 @@ export class WebSocketTransport {
       return !connection.closing;
     };
     ws.on('message', function wsOnMessage(data: RawData) {
-      connection.alive = true;
+      connection.frameEnded();
       if (connection.closing) return;
       // Text and binary messages alike carry one line: bytes are bytes, as over TCP.
-      const message = data as Buffer;
-      const newline = message.indexOf(10);
-      let fits: boolean;
-      if (newline === -1) {
-        // The common case, one line without a newline: no copy, only the `\r` rule of TCP.
-        const end = message.at(-1) === 13 ? message.length - 1 : message.length;
-        fits = end <= options.maxLineLength;
-        if (fits) onLine(end === message.length ? message : message.subarray(0, end));
-      } else {
-        // Several lines in one message are read one by one, exactly as TCP frames them.
-        fits = decoder.push(message, onLine);
-        if (fits && message.at(-1) !== 10) fits = decoder.push(NEWLINE, onLine);
+      if (!decoder.pushFinal(data as Buffer, onLine)) {
+        return connection.reportViolation('line_too_long');
       }
-      if (!fits) return handlers.violation(connection, 'line_too_long');
       // Backpressure: a peer that does not read what we write gets no more of its input read.
       if (socket.writableNeedDrain && !connection.closing && !ws.isPaused) {
         ws.pause();
         socket.once('drain', () => ws.resume());
       }
     });
+    ws.on('ping', () => connection.frameEnded());
     ws.on('pong', function wsOnPong() {
-      connection.alive = true;
+      connection.frameEnded();
     });
     ws.on('error', function wsOnError(error: Error & { code?: string }) {
       options.logger.debug({ connId: connection.connId, code: error.code }, 'websocket error');
-      // `ws` refuses a message over `maxPayload` from its header, before reading it, and has
-      // already sent close 1009 (message too big): the refusal is counted like a long TCP line.
-      if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' && !connection.closing) {
-        return handlers.violation(connection, 'line_too_long');
+      // `ws` refuses a message over `maxPayload` from its header, or in too many pieces, and
+      // has already sent its close frame (1009, 1008): counted like a long TCP line.
+      if (OVERSIZE_ERRORS.has(error.code ?? '') && !connection.closing) {
+        return connection.reportViolation('line_too_long');
       }
       // A frame that breaks the WebSocket protocol is the peer's doing, not a broken network.
       connection.closeReason ??= error.code?.startsWith('WS_ERR_') ? 'malformed' : 'socket_error';
@@ -181,6 +192,9 @@ class WsConnection extends BatchedConnection {
   readonly remoteAddress: string;
   /** Set by any message or pong; cleared by each ping. */
   alive = true;
+  /** Frames the peer finished (messages, pings, pongs), and the socket's bytes read by then. */
+  #framesIn = 0;
+  #bytesAtFrame: number;
 
   constructor(
     readonly ws: WebSocket,
@@ -188,12 +202,29 @@ class WsConnection extends BatchedConnection {
     socket: Duplex,
     private readonly remote: net.Socket,
     batcher: WriteBatcher,
-    private readonly options: WebSocketTransportOptions,
+    options: WebSocketTransportOptions,
   ) {
     super(socket, batcher, options);
     this.connId = options.nextConnId();
     this.remoteIp = normalizeIp(remote.remoteAddress);
     this.remoteAddress = `${this.remoteIp}:${remote.remotePort ?? 0}`;
+    this.#bytesAtFrame = remote.bytesRead;
+  }
+
+  /** The peer finished a frame: it is alive, and whatever it read so far is accounted for. */
+  frameEnded(): void {
+    this.alive = true;
+    this.#framesIn += 1;
+    this.#bytesAtFrame = this.remote.bytesRead;
+  }
+
+  /** Bytes read after the last whole frame belong to one that has not ended yet. */
+  get readProgress(): ReadProgress {
+    return {
+      unfinished: this.remote.bytesRead > this.#bytesAtFrame,
+      completed: this.#framesIn,
+      paused: this.ws.isPaused,
+    };
   }
 
   get queuedBytes(): number {
@@ -205,22 +236,16 @@ class WsConnection extends BatchedConnection {
     return this.remote.bytesWritten - this.remote.writableLength;
   }
 
+  protected queuedWith(data: Buffer): number {
+    return this.ws.bufferedAmount - this.turnBytes + data.length;
+  }
+
   /** Sends one line (as the core encodes it, newline-terminated) as one text message. */
-  write(data: Buffer): void {
-    if (this.closing) return;
-    if (this.turnBytes < 0) this.beginTurn();
+  protected send(data: Buffer): void {
     const line = data.at(-1) === 10 ? data.subarray(0, data.length - 1) : data;
     const queued = this.ws.bufferedAmount;
-    // The same cap as TCP: what the peer has not taken from earlier turns, plus this line.
-    if (queued - this.turnBytes + line.length > this.options.maxQueuedBytes) {
-      const goodbye = encodeError('slow_consumer');
-      this.ws.send(goodbye.subarray(0, goodbye.length - 1), TEXT_FRAME);
-      this.close('slow_consumer');
-      return;
-    }
     this.ws.send(line, TEXT_FRAME);
     this.turnBytes += this.ws.bufferedAmount - queued;
-    this.stats.linesOut += 1;
     this.stats.bytesOut += line.length;
   }
 
@@ -231,5 +256,9 @@ class WsConnection extends BatchedConnection {
 
   protected cut(): void {
     this.ws.terminate();
+  }
+
+  protected reset(): void {
+    if (!this.remote.destroyed) this.remote.resetAndDestroy();
   }
 }

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { runInNewContext } from 'node:vm';
+import { setFlagsFromString } from 'node:v8';
 import fc from 'fast-check';
 import { LineDecoder } from '../../src/protocol/line-decoder.js';
 import { decode, splitAt } from '../helpers/decode-lines.js';
@@ -214,3 +216,35 @@ describe('LineDecoder properties', () => {
     );
   });
 });
+
+describe('LineDecoder memory', () => {
+  it('holds an unfinished line fed one byte per read at about its size', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const held = 200_000;
+    const decoder = new LineDecoder(1024 * 1024);
+    const bytes = Buffer.alloc(held, 0x61);
+    gc();
+    const before = memoryHeld();
+    // One byte per read, as a peer sending one byte per TCP segment makes the socket deliver.
+    for (let index = 0; index < held; index += 1) {
+      assert.equal(
+        decoder.push(bytes.subarray(index, index + 1), () => {}),
+        true,
+      );
+    }
+    gc();
+    const growth = memoryHeld() - before;
+    assert.equal(decoder.bufferedBytes, held);
+    // Issue #15 item 5: one small buffer per read cost 57 times the line's size.
+    assert.ok(growth < 4 * held, `holding ${held} bytes grew memory by ${growth} bytes`);
+    const lines: string[] = [];
+    decoder.push(Buffer.from('b\n'), (line) => void lines.push(line.toString('latin1')));
+    assert.deepEqual(lines, [`${'a'.repeat(held)}b`]);
+  });
+});
+
+function memoryHeld(): number {
+  const usage = process.memoryUsage();
+  return usage.heapUsed + usage.arrayBuffers;
+}
