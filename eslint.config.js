@@ -40,6 +40,19 @@ const pureImports = (forbiddenFolders) => ({
   ],
 });
 
+/** Folders a layer that may do IO still may not import (docs/ARCHITECTURE.md). */
+const layerImports = (forbiddenFolders) => ({
+  'no-restricted-imports': [
+    'error',
+    {
+      patterns: forbiddenFolders.map((folder) => ({
+        group: [`**/${folder}/**`, `../${folder}/*`, `../../${folder}/*`],
+        message: `This layer may not import ${folder}/ (see docs/ARCHITECTURE.md).`,
+      })),
+    },
+  ],
+});
+
 /** Every folder of src/ but protocol/: what protocol/ and the client library may not import. */
 const ALL_BUT_PROTOCOL = [
   'core',
@@ -47,6 +60,7 @@ const ALL_BUT_PROTOCOL = [
   'transports',
   'cluster',
   'admin',
+  'http',
   'config',
   'cli',
   'auth',
@@ -84,6 +98,21 @@ export default tseslint.config(
   {
     files: ['src/protocol/**/*.ts'],
     rules: pureImports(ALL_BUT_PROTOCOL),
+  },
+  {
+    // Transports are thin adapters: sockets in, core inputs out; no protocol rule, no wiring.
+    files: ['src/transports/**/*.ts'],
+    rules: layerImports(['server', 'cluster', 'admin', 'http', 'config', 'cli', 'auth', 'client']),
+  },
+  {
+    // The HTTP router and static files, shared by admin, the pages and the WebSocket endpoint.
+    files: ['src/http/**/*.ts'],
+    rules: layerImports(['server', 'core', 'cluster', 'admin', 'config', 'cli', 'auth', 'client']),
+  },
+  {
+    // Admin reads the core's snapshots and the server's counters; it never wires anything.
+    files: ['src/admin/**/*.ts'],
+    rules: layerImports(['server', 'cluster', 'config', 'cli', 'auth', 'client']),
   },
   {
     // The backplane speaks the core's domain; it may use IO (Redis) but not the outer folders.

@@ -19,7 +19,7 @@ function files(dir) {
   });
 }
 
-// The layout the server expects under its package root (src/server/static-files.ts).
+// The layout the server expects under its package root (src/http/static-files.ts).
 const assets = Object.fromEntries(
   [
     ...['web/demo', 'web/admin'].flatMap((dir) => files(dir)),

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
-import type { HttpServer, RouteHandler } from '../server/http-server.js';
-import { sendJson } from '../server/http-server.js';
+import type { HttpServer, RouteHandler } from '../http/http-server.js';
+import { sendJson } from '../http/http-server.js';
 
 /** Where the admin API may be reached by name (issue #15, item 13). */
 export interface AllowedHostsOptions {

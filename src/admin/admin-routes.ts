@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { checkRoomName, parseClientId } from '../protocol/names.js';
-import { sendJson, type HttpServer, type RouteHandler } from '../server/http-server.js';
+import { sendJson, type HttpServer, type RouteHandler } from '../http/http-server.js';
 import { AdminAuth, type AuthVerdict } from './admin-auth.js';
 import { hostAllowed, hostCheckedRouter, type AllowedHostsOptions } from './admin-hosts.js';
 import type { AdminSource } from './admin-source.js';

@@ -1,6 +1,6 @@
 import type { RelayView } from '../core/relay.js';
 import type { ClientId, ConnId } from '../core/types.js';
-import type { ServerCounters } from '../server/server-counters.js';
+import type { ServerCounters } from './server-counters.js';
 import type { Connection } from '../transports/connection.js';
 
 /** The relay's read-only snapshots; admin never touches core state. */

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { HttpServer } from '../server/http-server.js';
-import { PACKAGE_ROOT, serveStaticDir } from '../server/static-files.js';
+import type { HttpServer } from '../http/http-server.js';
+import { PACKAGE_ROOT, serveStaticDir } from '../http/static-files.js';
 
 /** The dashboard's files: web/admin/ in the package. */
 export const DASHBOARD_DIR = join(PACKAGE_ROOT, 'web', 'admin');

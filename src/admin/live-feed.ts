@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sendJson } from '../server/http-server.js';
+import { sendJson } from '../http/http-server.js';
 
 /** Messages per second over one interval, in and out, at time `t` (ms since the epoch). */
 export interface RateSample {

@@ -4,7 +4,7 @@ import {
   KINDS_BY_ROUTE,
   TRAFFIC_TRANSPORTS,
   type Direction,
-} from '../server/server-counters.js';
+} from './server-counters.js';
 import type { AdminSource } from './admin-source.js';
 
 /** Options of {@link createMetrics}. */

@@ -2,7 +2,7 @@ import type { AdminSource, ReadinessReport } from '../admin/admin-source.js';
 import type { RelayView } from '../core/relay.js';
 import type { ConnId, RelayInput } from '../core/types.js';
 import type { Connection } from '../transports/connection.js';
-import type { ServerCounters } from './server-counters.js';
+import type { ServerCounters } from '../admin/server-counters.js';
 
 /** The named conditions of `/readyz`; the server is ready when every one holds. */
 export class ReadinessChecks {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { sendJson, type HttpServer } from './http-server.js';
-import { PACKAGE_ROOT, serveStaticDir, serveStaticFile } from './static-files.js';
+import { sendJson, type HttpServer } from '../http/http-server.js';
+import { PACKAGE_ROOT, serveStaticDir, serveStaticFile } from '../http/static-files.js';
 
 /** Scripts, styles and the WebSocket from this origin only; no framing, no referrer. */
 const PAGE_HEADERS = {

@@ -3,7 +3,7 @@ import type { Authenticator } from '../auth/authenticator.js';
 import type { ConnId, Effect, RelayEvent, UdpAddress } from '../core/types.js';
 import type { Connection } from '../transports/connection.js';
 import type { RefusalLog } from './refusal-log.js';
-import type { ServerCounters } from './server-counters.js';
+import type { ServerCounters } from '../admin/server-counters.js';
 
 /** What the effect runner needs from the rest of the server. */
 export interface EffectRunnerDeps {

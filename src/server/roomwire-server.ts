@@ -21,8 +21,8 @@ import { registerClientPages } from './client-pages.js';
 import { createEffectRunner } from './effect-runner.js';
 import { ListenError } from './listen-error.js';
 import { RefusalLog } from './refusal-log.js';
-import { HttpServer } from './http-server.js';
-import { ServerCounters } from './server-counters.js';
+import { HttpServer } from '../http/http-server.js';
+import { ServerCounters } from '../admin/server-counters.js';
 
 /** Picks of an ephemeral port before giving up on finding it free for UDP as well. */
 const EPHEMERAL_PORT_ATTEMPTS = 5;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
-import { HttpServer, sendJson } from '../../src/server/http-server.js';
+import { HttpServer, sendJson } from '../../src/http/http-server.js';
 
 describe('the HTTP server and its router', () => {
   let http: HttpServer;

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
-import { HttpServer } from '../../src/server/http-server.js';
-import { serveStaticDir, serveStaticFile } from '../../src/server/static-files.js';
+import { HttpServer } from '../../src/http/http-server.js';
+import { serveStaticDir, serveStaticFile } from '../../src/http/static-files.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 describe('static files on the HTTP port', () => {

@@ -7,7 +7,7 @@ import type { RoomSnapshot, SessionSnapshot } from '../../src/core/relay.js';
 import type { ConnId, Effect, TransportKind } from '../../src/core/types.js';
 import { encodeError, encodeJoined, encodeLeft, encodeMessage } from '../../src/protocol/encode.js';
 import { createEffectRunner } from '../../src/server/effect-runner.js';
-import { ServerCounters } from '../../src/server/server-counters.js';
+import { ServerCounters } from '../../src/admin/server-counters.js';
 import { newConnectionStats, type Connection } from '../../src/transports/connection.js';
 import { metricValue } from '../helpers/metrics-text.js';
 
