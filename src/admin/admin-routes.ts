@@ -71,7 +71,7 @@ export function registerAdmin(
         totals: totalsView(source, now),
         actionsEnabled: auth.actionsEnabled,
         roomCount: rooms.length,
-        rooms: rooms.slice(0, maxFeedRooms).map(roomView),
+        rooms: rooms.slice(0, maxFeedRooms).map((room) => roomView(room, source.relay)),
       };
     },
   });
@@ -83,7 +83,11 @@ export function registerAdmin(
   const pageSize = options.pageSize ?? 500;
   const snapshotMs = options.snapshotMs ?? 1_000;
   const clients = new SnapshotCache(() => clientsView(source), snapshotMs, pageSize);
-  const rooms = new SnapshotCache(() => source.relay.rooms().map(roomView), snapshotMs, pageSize);
+  const rooms = new SnapshotCache(
+    () => source.relay.rooms().map((room) => roomView(room, source.relay)),
+    snapshotMs,
+    pageSize,
+  );
   const act = guarded((request) => auth.action(request));
 
   router.route('GET', '/healthz', (_request, response) =>

@@ -1,4 +1,4 @@
-import type { RoomSnapshot, SessionSnapshot } from '../core/relay.js';
+import type { RelayView, RoomSnapshot, SessionSnapshot } from '../core/relay.js';
 import type { AdminSource, ConnectionView } from './admin-source.js';
 
 /** One connection as the admin API shows it. */
@@ -24,6 +24,8 @@ export interface RoomView {
   readonly name: string;
   readonly private: boolean;
   readonly masterId: number;
+  /** The master's username, when it is connected to this node (null otherwise). */
+  readonly masterName: string | null;
   readonly memberCount: number;
   readonly memberIds: readonly number[];
 }
@@ -60,11 +62,12 @@ export function clientView(
   };
 }
 
-export function roomView(room: RoomSnapshot): RoomView {
+export function roomView(room: RoomSnapshot, relay: Pick<RelayView, 'client'>): RoomView {
   return {
     name: room.name,
     private: room.isPrivate,
     masterId: room.masterId,
+    masterName: relay.client(room.masterId)?.username ?? null,
     memberCount: room.memberIds.length,
     memberIds: room.memberIds,
   };
@@ -82,7 +85,7 @@ export function roomDetail(
       members.push(clientView(session, source.connection(session.connId)));
     }
   }
-  return { ...roomView(room), members };
+  return { ...roomView(room, source.relay), members };
 }
 
 /** Every live connection, logged in or not, in connection order. */

@@ -55,9 +55,10 @@ describe('the admin dashboard in Chromium', { timeout: 60_000 }, () => {
     assert.deepEqual(await row.locator('td').allTextContents(), [
       'physics-lab',
       '1',
-      String(alice.id),
+      'alice',
       '›',
     ]);
+    assert.ok(alice.id > 0);
     assert.equal(await page.locator('#rooms-empty').isVisible(), false);
     assert.equal(await page.locator('#t-rooms').textContent(), '1');
   });
@@ -69,6 +70,9 @@ describe('the admin dashboard in Chromium', { timeout: 60_000 }, () => {
     await member('erin', 'chemistry');
     const chemistry = page.locator('#rooms tr[data-room="chemistry"] td').nth(1);
     await chemistry.filter({ hasText: '3' }).waitFor({ timeout: 5000 });
+    // The Master column names the master (issue 14), not its id.
+    const master = page.locator('#rooms tr[data-room="chemistry"] td').nth(2);
+    assert.equal(await master.textContent(), 'carol');
     await page.locator('#rooms tr[data-room="physics-lab"]').click();
     await page.locator('#members tr').nth(1).waitFor({ timeout: 5000 });
     const names = await page.locator('#members tr td:nth-child(2)').allTextContents();

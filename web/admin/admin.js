@@ -160,7 +160,8 @@ function renderRooms({ rooms, roomCount }) {
     const name = cell(row, room.name);
     if (room.private) name.append(tag('private'));
     cell(row, number(room.memberCount), 'num');
-    cell(row, String(room.masterId), 'num');
+    // The master's name where this node knows it, its id otherwise (a member of another node).
+    cell(row, room.masterName ?? `#${room.masterId}`);
     cell(row, '›', 'muted');
     row.addEventListener('click', () => select(room.name));
     body.append(row);
