@@ -270,4 +270,19 @@ describe('the relay core in cluster mode', () => {
     assert.deepEqual(core.linesFor(1), ['9:room_closed:the room was closed by an administrator']);
     assert.deepEqual(core.requests(), [{ op: 'leave', connId: 1, clientId: a }]);
   });
+
+  it('reports created: true for the member who created the room, false for later ones (issue 14)', () => {
+    const core = clusterCore();
+    const first = core.client(1);
+    const second = core.client(2);
+    core.send(1, '2:fresh');
+    joinNewRoom(core, 'fresh', first);
+    core.send(2, '2:fresh');
+    roomEvent(core, 'fresh', { kind: 'join', clientId: second });
+    const joins = core.events().filter((event) => event.kind === 'join');
+    assert.deepEqual(joins, [
+      { kind: 'join', clientId: first, room: 'fresh', created: true },
+      { kind: 'join', clientId: second, room: 'fresh', created: false },
+    ]);
+  });
 });
