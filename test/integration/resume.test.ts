@@ -80,6 +80,24 @@ async function joined(client: LineClient, room: string): Promise<void> {
   await client.nextLines(client.unread.length);
 }
 
+/**
+ * A resumer and another client, both in `room`, the resumer first (so it is the master), with
+ * the other's lines so far read.
+ */
+async function pairInRoom(
+  running: TestServer,
+  track: (client: LineClient) => void,
+  room: string,
+): Promise<{ resumer: Resumer; other: { client: LineClient; id: number } }> {
+  const resumer = await Resumer.login(running.port, `${room}-resumer`);
+  const other = await LineClient.login(running.port, `${room}-other`);
+  track(other.client);
+  await joined(resumer.client, room);
+  await joined(other.client, room);
+  await drain(other.client);
+  return { resumer, other };
+}
+
 /** Reads what a client has received so far, so that the next read sees only what follows. */
 async function drain(client: LineClient): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 100));
@@ -135,12 +153,11 @@ describe('session resume over real sockets (protocol §10)', { timeout: 60_000 }
 
   it('keeps the master role across a resume, and the room sees nothing of it', async () => {
     const running = await pool.start();
-    const master = await Resumer.login(running.port, 'master');
-    const other = await LineClient.login(running.port, 'other');
-    pool.track(other.client);
-    await joined(master.client, 'm');
-    await joined(other.client, 'm');
-    await drain(other.client);
+    const { resumer: master, other } = await pairInRoom(
+      running,
+      (client) => pool.track(client),
+      'm',
+    );
     master.cut();
     other.client.send('3:0:while the master is away');
     assert.equal(await master.resume(), 1);
@@ -153,12 +170,11 @@ describe('session resume over real sockets (protocol §10)', { timeout: 60_000 }
 
   it('gives the room exactly the ordinary leave and master hand-over when the time runs out', async () => {
     const running = await pool.start({ resumeTtlMs: 400 });
-    const master = await Resumer.login(running.port, 'gone');
-    const other = await LineClient.login(running.port, 'stays');
-    pool.track(other.client);
-    await joined(master.client, 'ttl');
-    await joined(other.client, 'ttl');
-    await drain(other.client);
+    const { resumer: master, other } = await pairInRoom(
+      running,
+      (client) => pool.track(client),
+      'ttl',
+    );
     master.cut();
     assert.deepEqual(await other.client.quiet(200), []);
     assert.deepEqual(await other.client.nextLines(2, 3000), [`2:${master.id}:`, `4:${other.id}`]);
@@ -172,12 +188,11 @@ describe('session resume over real sockets (protocol §10)', { timeout: 60_000 }
 
   it('ends the session at once when the client closes its connection itself', async () => {
     const running = await pool.start();
-    const leaver = await Resumer.login(running.port, 'leaver');
-    const other = await LineClient.login(running.port, 'stays');
-    pool.track(other.client);
-    await joined(leaver.client, 'close');
-    await joined(other.client, 'close');
-    await drain(other.client);
+    const { resumer: leaver, other } = await pairInRoom(
+      running,
+      (client) => pool.track(client),
+      'close',
+    );
     leaver.client.close();
     assert.deepEqual(await other.client.nextLines(2), [`2:${leaver.id}:`, `4:${other.id}`]);
   });
