@@ -52,12 +52,7 @@ describe('the admin dashboard in Chromium', { timeout: 60_000 }, () => {
     const alice = await member('alice', 'physics-lab');
     const row = page.locator('#rooms tr[data-room="physics-lab"]');
     await row.waitFor({ timeout: 5000 });
-    assert.deepEqual(await row.locator('td').allTextContents(), [
-      'physics-lab',
-      '1',
-      'alice',
-      '›',
-    ]);
+    assert.deepEqual(await row.locator('td').allTextContents(), ['physics-lab', '1', 'alice', '›']);
     assert.ok(alice.id > 0);
     assert.equal(await page.locator('#rooms-empty').isVisible(), false);
     assert.equal(await page.locator('#t-rooms').textContent(), '1');
