@@ -25,7 +25,9 @@ export function openSession(
   const session = newSession(connId, transport, remoteIp, guard);
   ctx.state.sessions.set(connId, session);
   const ipAdmitted = admitIp(ctx, session);
-  if (ctx.state.sessions.size > ctx.limits.maxConnections) ctx.refuse(session, 'server_full');
+  // Sessions waiting for a resume (§10) hold no connection: they do not count here.
+  const open = ctx.state.sessions.size - ctx.guards.awaySessions;
+  if (open > ctx.limits.maxConnections) ctx.refuse(session, 'server_full');
   else if (!ipAdmitted) ctx.refuse(session, 'too_many_connections_from_ip');
 }
 

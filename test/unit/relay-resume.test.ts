@@ -185,4 +185,14 @@ describe('relay: session resume (protocol §10)', () => {
     core.disconnect(9);
     assert.equal(core.linesFor(1).at(-1), '2:2:');
   });
+
+  it('does not count away sessions against maxConnections, so a full server still takes a resume', () => {
+    const core = lobby({ maxConnections: 3 });
+    core.cut(2);
+    core.connect(9);
+    core.send(9, '6:2:token2:4');
+    assert.deepEqual(core.linesFor(9), ['6:2:0']);
+    core.connect(10);
+    assert.equal(core.closed(10), 'server_full');
+  });
 });
