@@ -248,14 +248,6 @@ export interface TcpRunOptions {
   readonly quietMs?: number;
 }
 
-/** Runs a transcript over real TCP sockets against a fresh server (client ids start at 1). */
-export function runOverTcp(transcript: Transcript, options: TcpRunOptions = {}): Promise<void> {
-  return runOverSockets(transcript, options, async () => {
-    const server = await startTestServer(transcript.settings, transcriptAuthenticator(transcript));
-    return { connect: () => tcpPeer(server.port), stop: () => server.stop() };
-  });
-}
-
 /** A transcript's client over TCP to the given port. */
 export async function tcpPeer(port: number): Promise<SocketPeer> {
   const client = await LineClient.connect(port);
