@@ -18,7 +18,10 @@ const quote = (arg: string): string => `'${arg.replaceAll("'", `'\\''`)}'`;
 
 /** Runs `command ...args` on a fresh pseudo-terminal, as a person at a terminal would. */
 export function onPty(command: string, args: readonly string[]): PtyProcess {
-  const line = [command, ...args].map(quote).join(' ');
+  // `script` runs the line with $SHELL -c. `exec` makes the command the terminal's foreground
+  // process itself: dash (Debian's /bin/sh) would otherwise stay in between, die of the Ctrl-C
+  // and report 130 whatever the command did with the signal.
+  const line = `exec ${[command, ...args].map(quote).join(' ')}`;
   const child = spawn('script', ['-qfec', line, '/dev/null'], {
     stdio: 'pipe',
     env: { ...process.env, TERM: 'dumb', COLUMNS: '120', LINES: '40' },
