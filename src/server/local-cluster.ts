@@ -83,9 +83,10 @@ export function startNode(
     ...(options.args ?? []),
   ];
   // Its own process group: a Ctrl-C in the terminal reaches the parent alone, which then stops
-  // each node once, gracefully (a second signal would make a node exit at once).
+  // each node once, gracefully (a second signal would make a node exit at once). The IPC
+  // channel is how a node learns that its parent is gone, even by SIGKILL (run-server.ts).
   const child = spawn(process.execPath, args, {
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     detached: true,
   });
   const orphanGuard = (): void => {

@@ -77,6 +77,12 @@ export async function runServer(
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // Started with an IPC channel (a node of `roomwire cluster`): when the parent is gone, however
+  // it went, the channel closes and the node stops as on SIGTERM instead of running on, orphaned.
+  if (process.channel !== undefined) {
+    process.channel.unref();
+    process.once('disconnect', () => onSignal('SIGTERM'));
+  }
   const address = await server.start();
   if (pretty) process.stdout.write(listeningBanner(address, options.version ?? ''));
   return server;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import { createInterface } from 'node:readline';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -9,35 +10,45 @@ import { LineClient } from '../helpers/line-client.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
+/** Starts `roomwire cluster` with two nodes on free ports; resolves with the ports it printed. */
+async function launch(
+  prefix: string,
+): Promise<{ child: ChildProcess; exited: Promise<number | null>; ports: number[] }> {
+  const args = ['cluster', '--nodes', '2', '--redis', REDIS_URL, '--port', '0', '--http-port', '0'];
+  const child = spawn(process.execPath, [CLI, ...args, '--', '--cluster-prefix', prefix], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const ports: number[] = [];
+  await new Promise<void>((resolve, reject) => {
+    child.once('exit', () => reject(new Error('roomwire cluster exited')));
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+      const node = /^node \d+: tcp\/udp (\d+), http \d+/.exec(line);
+      if (node !== null) ports.push(Number(node[1]));
+      if (line.startsWith('2 nodes sharing')) resolve();
+    });
+  });
+  return { child, exited, ports };
+}
+
+/** Whether something accepts TCP connections on 127.0.0.1:`port`. */
+function listens(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
 describe('roomwire cluster', { timeout: 60_000 }, () => {
   const prefix = testPrefix();
   after(() => deletePrefix(prefix));
 
   it('starts nodes sharing rooms on the ports it prints, and stops them all on SIGINT', async () => {
-    const args = [
-      'cluster',
-      '--nodes',
-      '2',
-      '--redis',
-      REDIS_URL,
-      '--port',
-      '0',
-      '--http-port',
-      '0',
-    ];
-    const child = spawn(process.execPath, [CLI, ...args, '--', '--cluster-prefix', prefix], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    const ports: number[] = [];
-    await new Promise<void>((resolve, reject) => {
-      child.once('exit', () => reject(new Error('roomwire cluster exited')));
-      createInterface({ input: child.stdout }).on('line', (line) => {
-        const node = /^node \d+: tcp\/udp (\d+), http \d+/.exec(line);
-        if (node !== null) ports.push(Number(node[1]));
-        if (line.startsWith('2 nodes sharing')) resolve();
-      });
-    });
+    const { child, exited, ports } = await launch(prefix);
     const [first, second] = ports as [number, number];
     const a = await LineClient.login(first, 'a');
     const b = await LineClient.login(second, 'b');
@@ -55,5 +66,21 @@ describe('roomwire cluster', { timeout: 60_000 }, () => {
     const keys = (await redis.keys(`${prefix}:*`)).sort();
     await redis.quit();
     assert.deepEqual(keys, [`${prefix}:ids`, `${prefix}:{rooms}:serial`]);
+  });
+
+  it('takes its nodes with it when it is killed with SIGKILL', async () => {
+    const { child, exited, ports } = await launch(`${prefix}:kill`);
+    assert.deepEqual(await Promise.all(ports.map(listens)), [true, true]);
+    child.kill('SIGKILL');
+    assert.equal(await exited, null);
+    // Each node sees its IPC channel to the launcher close and stops gracefully.
+    const deadline = Date.now() + 10_000;
+    let open = ports;
+    while (open.length > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const answers = await Promise.all(open.map(listens));
+      open = open.filter((_, index) => answers[index]);
+    }
+    assert.deepEqual(open, [], 'nodes still listening 10 s after their launcher was killed');
   });
 });
