@@ -9,6 +9,12 @@ export type { RelayView };
 /** What admin reads of a live connection: its transport, traffic counters and queue. */
 export type ConnectionView = Pick<Connection, 'connId' | 'transport' | 'queuedBytes' | 'stats'>;
 
+/** What the HTTP server counted: its open connections, those refused over a cap, its responses. */
+export interface HttpStats {
+  readonly connections: { readonly open: number; readonly refused: number };
+  readonly responses: ReadonlyMap<number, number>;
+}
+
 /** Whether the server takes traffic, with each check by name (`tcp`, `udp`, `http`, ...). */
 export interface ReadinessReport {
   readonly ready: boolean;
@@ -22,6 +28,8 @@ export interface ReadinessReport {
 export interface AdminSource {
   readonly relay: RelayView;
   readonly counters: ServerCounters;
+  /** The HTTP server's own counts (admin API, pages, metrics). */
+  readonly http: HttpStats;
   /** `Date.now()` when the server was built. */
   readonly startedAt: number;
   connection(connId: ConnId): ConnectionView | undefined;

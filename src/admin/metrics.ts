@@ -91,6 +91,24 @@ export function createMetrics(source: AdminSource, options: MetricsOptions = {})
     labelNames: ['reason'],
     values: () => [...counters.drops].map(([reason, value]) => [{ reason }, value]),
   });
+  gauge(
+    registry,
+    'roomwire_http_connections',
+    'Open HTTP connections (admin API, pages, metrics; not upgraded to WebSocket).',
+    () => source.http.connections.open,
+  );
+  counter(registry, {
+    name: 'roomwire_http_connections_refused_total',
+    help: 'HTTP connections refused over httpMaxConnections or httpMaxConnectionsPerIp.',
+    values: () => [[{}, source.http.connections.refused]],
+  });
+  counter(registry, {
+    name: 'roomwire_http_responses_total',
+    help: 'HTTP responses, by status code (401, 403, 429... are the refusals).',
+    labelNames: ['status'],
+    values: () =>
+      [...source.http.responses].map(([status, value]) => [{ status: String(status) }, value]),
+  });
   counter(registry, {
     name: 'roomwire_refusals_total',
     help: 'Refusals sent as 9:<code>:<reason>, by code.',
@@ -182,7 +200,9 @@ export function createMetrics(source: AdminSource, options: MetricsOptions = {})
   }
 }
 
-type Labels = Partial<Record<'transport' | 'kind' | 'reason' | 'code' | 'action', string>>;
+type Labels = Partial<
+  Record<'transport' | 'kind' | 'reason' | 'code' | 'action' | 'status', string>
+>;
 
 /** A counter whose values are read from elsewhere at scrape time. */
 function counter(

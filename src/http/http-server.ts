@@ -99,6 +99,8 @@ export class HttpServer {
   readonly #counted = new Map<Socket, string>();
   readonly #perIp = new Map<string, number>();
   #refused = 0;
+  /** Responses finished so far, by status code: a bounded set (the codes this server sends). */
+  readonly #responses = new Map<number, number>();
 
   constructor(options: {
     readonly host: string;
@@ -138,6 +140,11 @@ export class HttpServer {
   /** Open HTTP connections (not upgraded) and those refused over a cap so far. */
   get connections(): { readonly open: number; readonly refused: number } {
     return { open: this.#counted.size, refused: this.#refused };
+  }
+
+  /** Responses sent so far, by status code (refusals included: 401, 403, 404, 429, ...). */
+  get responses(): ReadonlyMap<number, number> {
+    return this.#responses;
   }
 
   /** Adds a route; `pattern` is a path whose segments may be `:name` parameters. */
@@ -190,6 +197,10 @@ export class HttpServer {
   }
 
   #dispatch(request: http.IncomingMessage, response: http.ServerResponse): void {
+    response.once('finish', () => {
+      const status = response.statusCode;
+      this.#responses.set(status, (this.#responses.get(status) ?? 0) + 1);
+    });
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     const segments = path.split('/').filter(Boolean).map(safeDecode);
     let pathMatched = false;

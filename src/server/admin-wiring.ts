@@ -1,4 +1,4 @@
-import type { AdminSource, ReadinessReport } from '../admin/admin-source.js';
+import type { AdminSource, HttpStats, ReadinessReport } from '../admin/admin-source.js';
 import type { RelayView } from '../core/relay.js';
 import type { ConnId, RelayInput } from '../core/types.js';
 import type { Connection } from '../transports/connection.js';
@@ -24,6 +24,7 @@ export class ReadinessChecks {
 export interface AdminSourceDeps {
   readonly relay: RelayView;
   readonly counters: ServerCounters;
+  readonly http: HttpStats;
   readonly connections: ReadonlyMap<ConnId, Connection>;
   readonly readiness: ReadinessChecks;
   /** Hands an input to the core, as the server does for its connections. */
@@ -39,6 +40,7 @@ export function adminSource(deps: AdminSourceDeps): AdminSource {
   return {
     relay,
     counters: deps.counters,
+    http: deps.http,
     startedAt: Date.now(),
     connection: (connId) => connections.get(connId),
     connections: () => connections.values(),

@@ -170,6 +170,7 @@ export class RoomwireServer {
     const source = adminSource({
       relay: this.view,
       counters: this.#counters,
+      http: this.#http,
       connections: this.#connections,
       readiness: this.#readiness,
       input: (input) => this.#input(input, undefined),

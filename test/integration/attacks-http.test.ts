@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { AdminClient, eventually } from '../helpers/admin-http.js';
 import { besideControlGroup } from '../helpers/control-group.js';
 import { LineClient } from '../helpers/line-client.js';
+import { metricValue } from '../helpers/metrics-text.js';
 import { useServerPool } from '../helpers/test-server.js';
 
 /** GETs `path` and resolves with the status (0 when the connection was refused or cut). */
@@ -101,6 +102,11 @@ describe(
           (await get(running.httpPort, '/healthz', { localAddress: '127.0.0.5' })).status,
           200,
         );
+        // An operator sees the refusals: 80 over the caps and the one from 127.0.0.5.
+        const metrics = (await get(running.httpPort, '/metrics', { localAddress: '127.0.0.5' }))
+          .body;
+        assert.equal(metricValue(metrics, 'roomwire_http_connections_refused_total'), 81);
+        assert.equal(metricValue(metrics, 'roomwire_http_responses_total', { status: '200' }), 1);
       });
     });
 

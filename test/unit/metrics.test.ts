@@ -61,6 +61,13 @@ function fixture(rooms: RoomSnapshot[] = [], sessions: SessionSnapshot[] = []) {
       }),
     },
     counters,
+    http: {
+      connections: { open: 3, refused: 7 },
+      responses: new Map([
+        [200, 5],
+        [403, 2],
+      ]),
+    },
     startedAt: 0,
     connection: (connId) => connections.get(connId),
     connections: (): Iterable<ConnectionView> => connections.values(),
@@ -236,6 +243,14 @@ describe('metrics: read at scrape time', () => {
     assert.equal(metricValue(text, 'roomwire_room_size_count'), 3);
     assert.equal(metricValue(text, 'roomwire_room_size_sum'), 7);
     assert.equal(metricValue(text, 'roomwire_live_feed_subscribers'), 2);
+  });
+
+  it('reports the HTTP server’s open and refused connections and its responses by status', async () => {
+    const text = await fixture([]).scrape();
+    assert.equal(metricValue(text, 'roomwire_http_connections'), 3);
+    assert.equal(metricValue(text, 'roomwire_http_connections_refused_total'), 7);
+    assert.equal(metricValue(text, 'roomwire_http_responses_total', { status: '200' }), 5);
+    assert.equal(metricValue(text, 'roomwire_http_responses_total', { status: '403' }), 2);
   });
 
   it('reflects the rooms of each scrape, not a sum over scrapes', async () => {
