@@ -1,4 +1,5 @@
 import dgram from 'node:dgram';
+import dns, { type LookupOneOptions } from 'node:dns';
 import net from 'node:net';
 import type { Logger } from 'pino';
 import type { UdpAddress } from '../core/types.js';
@@ -29,6 +30,7 @@ export class UdpTransport {
     // at net.core.rmem_max / wmem_max); without them a loaded server drops datagrams.
     this.#socket = dgram.createSocket({
       type,
+      lookup: literalLookup,
       reuseAddr: false,
       recvBufferSize: options.socketBufferBytes,
       sendBufferSize: options.socketBufferBytes,
@@ -60,4 +62,20 @@ export class UdpTransport {
   close(): Promise<void> {
     return new Promise((resolve) => this.#socket.close(() => resolve()));
   }
+}
+
+/**
+ * Resolves an IP literal on the spot; anything else goes to `dns.lookup`. Every datagram is sent
+ * to an address the socket received from, so always a literal; `dns.lookup` would answer it one
+ * `process.nextTick` later, a scheduled callback per datagram sent (about 3% of the server's CPU
+ * in the vr benchmark).
+ */
+function literalLookup(
+  hostname: string,
+  options: LookupOneOptions,
+  callback: (error: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  const family = net.isIP(hostname);
+  if (family === 0) dns.lookup(hostname, options, callback);
+  else callback(null, hostname, family);
 }
