@@ -1,5 +1,5 @@
 import { ERROR_CODES } from '../protocol/error-codes.js';
-import { formatResume } from '../protocol/format-command.js';
+import { formatAck, formatResume } from '../protocol/format-command.js';
 import { parseServerLine, type ServerEvent } from '../protocol/server-events.js';
 import type { ClientEvents, ClientStatus, RoomwireClientOptions } from './client-types.js';
 import { RoomwireError } from './errors.js';
@@ -16,6 +16,9 @@ import { GLOBAL_TIMERS, type LineTransport, type Timers } from './transport.js';
 import { TypedEmitter } from './typed-emitter.js';
 import type { RoomState } from './room-state.js';
 import type { UdpBinder } from './udp-binder.js';
+
+/** How many lines the client receives between two acknowledgements (`6:<received>`, §10). */
+export const ACK_EVERY_LINES = 128;
 
 /** A session whose connection was lost, as a resume would restore it (§10). */
 export interface LostSession {
@@ -52,6 +55,8 @@ export abstract class ClientConnection extends TypedEmitter<ClientEvents> {
   /** The resume token of the login reply (§10), and the lines counted since that reply. */
   #token: string | undefined;
   #received = 0;
+  /** The count last acknowledged to the server with `6:<received>`. */
+  #acked = 0;
   /** What a resume after a loss gets back: the session as it was when the connection broke. */
   protected lost: LostSession | undefined;
   /** How the last reconnect got back: set by {@link restore}. */
@@ -110,6 +115,12 @@ export abstract class ClientConnection extends TypedEmitter<ClientEvents> {
       this.selfId = event.clientId;
       this.#token = event.resumeToken;
       this.#received = 0;
+      this.#acked = 0;
+    }
+    // So that the server keeps only the lines not yet acknowledged for a resume, not 256 KiB.
+    if (this.#token !== undefined && this.#received - this.#acked >= ACK_EVERY_LINES) {
+      this.#acked = this.#received;
+      this.transport?.send(formatAck(this.#received));
     }
     if (event.type === 'resumed') this.#onResumed(event.missed);
     if (event.type === 'error') return this.#onRefusal(event.code, event.reason);
@@ -154,6 +165,7 @@ export abstract class ClientConnection extends TypedEmitter<ClientEvents> {
     this.selfId = lost.clientId;
     this.#token = lost.token;
     this.#received = lost.received;
+    this.#acked = lost.received;
     this.rooms.room = lost.room;
     for (const group of lost.groups) this.groups.add(group);
     this.reconnectedBy = { resumed: true, replayed: missed };

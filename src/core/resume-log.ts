@@ -95,16 +95,36 @@ export class LineLog {
     return { lines: this.#lines.slice(start), kinds: this.#kinds.slice(start) };
   }
 
+  /**
+   * The client has the first `received` lines (`6:<received>`): forgets them. Only a connected
+   * session acknowledges; while away nothing is forgotten this way.
+   */
+  acknowledge(received: number): void {
+    if (this.#overflowed || this.#heldFrom !== Infinity) return;
+    while (this.firstSeq <= received && this.#head < this.#lines.length) this.#drop();
+    this.#compact();
+  }
+
+  #drop(): void {
+    this.#bytes -= (this.#lines[this.#head] as Buffer).length;
+    this.#lines[this.#head] = EMPTY;
+    this.#head += 1;
+  }
+
   #trim(limit: number): void {
     const lines = this.#lines;
     while (this.#bytes > limit && this.firstSeq < this.#heldFrom && this.#head < lines.length) {
-      this.#bytes -= (lines[this.#head] as Buffer).length;
-      lines[this.#head] = EMPTY;
-      this.#head += 1;
+      this.#drop();
     }
     // Lines written while away are never dropped: past the limit the log cannot serve a resume.
     if (this.#bytes > limit) this.overflow();
-    else if (this.#head >= 64 && this.#head * 2 >= lines.length) {
+    else this.#compact();
+  }
+
+  /** Copies the held lines to the front once the dropped ones are at least half the arrays. */
+  #compact(): void {
+    const lines = this.#lines;
+    if (this.#head >= 64 && this.#head * 2 >= lines.length) {
       this.#base += this.#head;
       this.#lines = lines.slice(this.#head);
       this.#kinds = this.#kinds.slice(this.#head);

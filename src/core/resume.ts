@@ -52,6 +52,20 @@ export function unpark(ctx: RelayContext, session: Session): void {
   resume.log.connected();
 }
 
+/**
+ * `6:<received>`: the client has the first `received` lines of its session, so its log may
+ * forget them. A count of lines never sent is refused; one below what the log still holds is
+ * an old acknowledgement and changes nothing. Without resume there is nothing to forget.
+ */
+export function acknowledgeLines(ctx: RelayContext, session: Session, received: number): void {
+  const resume = session.resume;
+  if (resume === undefined) return;
+  if (received >= resume.log.nextSeq) {
+    return ctx.refuse(session, 'malformed', `only ${resume.log.nextSeq - 1} lines were sent`);
+  }
+  resume.log.acknowledge(received);
+}
+
 /** At each tick: an away session past its time, or whose kept lines overflowed, ends. */
 export function expireAway(ctx: RelayContext, session: Session, now: number): void {
   const resume = session.resume;

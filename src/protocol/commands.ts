@@ -58,6 +58,15 @@ export interface ResumeCommand {
   readonly received: number;
 }
 
+/**
+ * `6:<received>` (protocol §10): a logged-in client that resumes says it has received the first
+ * `received` lines of its session, so the server need not keep them for a resume.
+ */
+export interface AckCommand {
+  readonly type: 'ack';
+  readonly received: number;
+}
+
 /** The longest token a ping may carry: enough for a sequence number and a timestamp. */
 export const MAX_PING_TOKEN_LENGTH = 64;
 
@@ -70,6 +79,7 @@ export type Command =
   | GroupMessageCommand
   | SetGroupCommand
   | PingCommand
-  | ResumeCommand;
+  | ResumeCommand
+  | AckCommand;
 
 export type CommandType = Command['type'];

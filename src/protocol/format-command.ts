@@ -11,12 +11,17 @@ export function formatLogin(username: string, password: string): string {
   return `0:${username}:${password}`;
 }
 
-/** `1` or `1:password`. */
 /** `6:<clientId>:<token>:<received>`: resume a session instead of logging in (§10). */
 export function formatResume(clientId: number, token: string, received: number): string {
-  return `6:${clientId}:${token}:${received}\n`;
+  return `6:${clientId}:${token}:${received}`;
 }
 
+/** `6:<received>`: the first `received` lines of the session arrived; the server may forget them (§10). */
+export function formatAck(received: number): string {
+  return `6:${received}`;
+}
+
+/** `1` or `1:password`. */
 export function formatListRooms(password = ''): string {
   return password === '' ? '1' : `1:${password}`;
 }

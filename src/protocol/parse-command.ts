@@ -160,15 +160,21 @@ const RESUME_TOKEN = /^[A-Za-z0-9_-]{1,128}$/;
 /** A line count: decimal, at most 15 digits (below 2^53). */
 const LINE_COUNT = /^\d{1,15}$/;
 
+const RESUME_SYNTAX = 'expected 6:<clientId>:<token>:<lines received>, or 6:<lines received>';
+
+/** `6:<clientId>:<token>:<received>` resumes a session; `6:<received>` acknowledges lines (§10). */
 function parseResume(rest: Buffer | undefined): Command | ProtocolError {
   const fields = rest === undefined ? [] : rest.toString('latin1').split(':');
+  if (fields.length === 1) {
+    const received = fields[0] as string;
+    if (!LINE_COUNT.test(received)) return protocolError('malformed', RESUME_SYNTAX);
+    return { type: 'ack', received: Number(received) };
+  }
   const [id = '', token = '', received = ''] = fields;
   const clientId = parseClientId(id);
   if (fields.length !== 3 || clientId === undefined || !RESUME_TOKEN.test(token)) {
-    return protocolError('malformed', 'expected 6:<clientId>:<token>:<lines received>');
+    return protocolError('malformed', RESUME_SYNTAX);
   }
-  if (!LINE_COUNT.test(received)) {
-    return protocolError('malformed', 'expected 6:<clientId>:<token>:<lines received>');
-  }
+  if (!LINE_COUNT.test(received)) return protocolError('malformed', RESUME_SYNTAX);
   return { type: 'resume', clientId, token, received: Number(received) };
 }

@@ -196,7 +196,7 @@ describe('the client library reconnecting', { timeout: 30_000 }, () => {
     }
   });
 
-  it('resumes through a broken connection: same id, same room, the missed messages, no leave seen', async () => {
+  it('resumes through a broken connection after acknowledging lines: same id, same room, the missed messages, no leave seen', async () => {
     const server = await startTestServer();
     const proxy = await TcpProxy.start(server.port);
     const bot = await connect({
@@ -214,6 +214,14 @@ describe('the client library reconnecting', { timeout: 30_000 }, () => {
       peer.on('left', (event) => peerSaw.push(`left ${event.clientId}`));
       const botGot: string[] = [];
       bot.on('message', (event) => botGot.push(event.payload));
+      // Enough for the bot to acknowledge lines (6:128, 6:256), which the server then forgets.
+      const before = Array.from({ length: 300 }, (_, index) => `before ${index}`);
+      for (const payload of before) peer.send(0, payload);
+      const deadline = Date.now() + 5_000;
+      while (botGot.length < before.length && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      assert.deepEqual(botGot.splice(0), before);
       const reconnected = nextEvent(bot, 'reconnected');
       proxy.resetAll();
       // Sent while the bot is away: kept by the server and replayed on the resume.

@@ -18,6 +18,25 @@ describe('the client library: requests and answers', () => {
     assert.equal(setup.client.clientId, 7);
   });
 
+  it('acknowledges every 128 lines received when the server offered resume, and never without', async () => {
+    const resumable = fakeClient();
+    await resumable.client.connect();
+    const login = resumable.client.login('alice', 'pw');
+    resumable.wire().receive('0:7:abcdefghijklmnopqrstuvwxyz012345');
+    await login;
+    for (let index = 0; index < 300; index += 1) resumable.wire().receive(`3:2:m${index}`);
+    const acks = resumable.wire().sent.filter((line) => line.startsWith('6:'));
+    assert.deepEqual(acks, ['6:128', '6:256']);
+    const plain = fakeClient();
+    await loggedIn(plain);
+    for (let index = 0; index < 300; index += 1) plain.wire().receive(`3:2:m${index}`);
+    assert.deepEqual(
+      plain.wire().sent.filter((line) => line.startsWith('6:')),
+      [],
+      'a server without resume is never sent an acknowledgement',
+    );
+  });
+
   it('rejects a login with the server code on a 9: refusal', async () => {
     const setup = fakeClient();
     await setup.client.connect();

@@ -144,6 +144,42 @@ describe('relay: session resume (protocol §10)', () => {
     assert.equal(core.linesFor(9).at(-1), '0:4:token4');
   });
 
+  it('forgets acknowledged lines (6:<received>), still replays the rest, and refuses a count never sent', () => {
+    const core = lobby();
+    for (let index = 0; index < 5; index += 1) core.send(1, `3:0:m${index}`);
+    // Client 2 received 4 join lines, then m0..m4: it says it has the first 7.
+    core.send(2, '6:7');
+    core.send(2, '6:3');
+    assert.deepEqual(core.linesFor(2).slice(-2), ['3:1:m3', '3:1:m4'], 'an ack is not answered');
+    core.send(2, '6:10');
+    assert.equal(core.linesFor(2).at(-1), '9:malformed:only 9 lines were sent');
+    core.cut(2);
+    core.connect(8);
+    core.send(8, '6:2:token2:6');
+    assert.deepEqual(core.linesFor(8), [
+      '9:resume_gap:the lines missed are no longer held; log in afresh',
+    ]);
+    const again = lobby();
+    for (let index = 0; index < 5; index += 1) again.send(1, `3:0:m${index}`);
+    again.send(2, '6:7');
+    again.cut(2);
+    again.connect(9);
+    again.send(9, '6:2:token2:7');
+    assert.deepEqual(again.linesFor(9), ['6:2:2', '3:1:m3', '3:1:m4']);
+  });
+
+  it('takes an acknowledgement without resume as a no-op, and refuses a malformed one', () => {
+    const core = new CoreHarness();
+    core.client(1);
+    core.send(1, '6:12');
+    assert.deepEqual(core.linesFor(1), ['0:1']);
+    core.send(1, '6:x');
+    assert.equal(
+      core.linesFor(1).at(-1),
+      '9:malformed:expected 6:<clientId>:<token>:<lines received>, or 6:<lines received>',
+    );
+  });
+
   it('refuses a resume on a logged-in connection, and needs a new UDP bind', () => {
     const core = lobby();
     core.datagram({ ip: '10.0.0.1', port: 7002 }, '0:2');

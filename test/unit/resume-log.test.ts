@@ -37,6 +37,32 @@ describe('the resume log: which lines a resume replays', () => {
     );
   });
 
+  it('forgets what is acknowledged, never a line written while away, and replays the rest', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 64 }), { maxLength: 200 }),
+        fc.nat(),
+        fc.nat(),
+        (sizes, ackSeed, cutSeed) => {
+          const log = new LineLog();
+          const sent = sizes.map((size, index) => line(index + 1, size));
+          for (const data of sent) log.record(data, 'message', 1 << 20);
+          const acked = ackSeed % (sent.length + 1);
+          log.acknowledge(acked);
+          assert.equal(log.firstSeq, acked + 1);
+          assert.equal(log.nextSeq, sent.length + 1);
+          log.holdFromNow();
+          log.acknowledge(sent.length);
+          assert.equal(log.firstSeq, acked + 1, 'an away session forgets nothing');
+          const received = cutSeed % (sent.length + 1);
+          const replay = log.after(received);
+          if (received >= acked) assert.deepEqual(replay?.lines, sent.slice(received));
+          else assert.equal(replay, undefined, 'acknowledged lines are a gap');
+        },
+      ),
+    );
+  });
+
   it('refuses a count of lines that were never sent', () => {
     const log = new LineLog();
     log.record(line(1, 4), 'message', 100);

@@ -32,6 +32,12 @@ namespace Roomwire
             return "6:" + clientId + ":" + token + ":" + received.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
+        /// <summary><c>6:&lt;received&gt;</c>: the first lines of the session arrived; the server need not keep them for a resume (section 10).</summary>
+        public static string Ack(long received)
+        {
+            return "6:" + received.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         public static string ListRooms(string password)
         {
             return string.IsNullOrEmpty(password) ? "1" : "1:" + password;

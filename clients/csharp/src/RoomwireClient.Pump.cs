@@ -20,6 +20,10 @@ namespace Roomwire
         bool resumable;
         /// <summary>A <c>6:</c> resume is awaiting its answer, which is not counted.</summary>
         bool resuming;
+        /// <summary>The count last acknowledged with <c>6:&lt;received&gt;</c> (section 10).</summary>
+        long linesAcked;
+        /// <summary>Lines received between two acknowledgements.</summary>
+        const long AckEveryLines = 128;
         RoomwireException resumeRefusal;
         /// <summary>A refusal that closes the connection, kept for the Closed event that follows.</summary>
         RoomwireException closeError;
@@ -147,9 +151,10 @@ namespace Roomwire
                     var line = ServerLine.Parse(item.Text, false);
                     // Counted as the server numbers them (section 10): from the first line after the
                     // login answer, across connections, without the resume answer.
-                    if (line.Type == ServerLineType.LoggedIn) LinesReceived = 0;
+                    if (line.Type == ServerLineType.LoggedIn) LinesReceived = linesAcked = 0;
                     else if (!(resuming && line.Type == ServerLineType.Resumed)) LinesReceived += 1;
                     OnLine(line);
+                    Acknowledge();
                     break;
                 case InboxKind.Datagram:
                     if (udp != null && Status != ClientStatus.Closed) OnDatagram(ServerLine.Parse(item.Text, true));
@@ -158,6 +163,18 @@ namespace Roomwire
                     OnClosed(item.Error);
                     break;
             }
+        }
+
+        /// <summary>
+        /// Every <see cref="AckEveryLines"/> lines of a resumable session, tells the server how many arrived, so that
+        /// it keeps only the rest for a resume rather than its whole buffer. Skipped while a resume is answered, and
+        /// when the send queue is full (the next one says more).
+        /// </summary>
+        void Acknowledge()
+        {
+            if (SessionToken == null || resuming || link == null || LinesReceived - linesAcked < AckEveryLines) return;
+            linesAcked = LinesReceived;
+            link.Send(Commands.Ack(LinesReceived));
         }
 
         void OnConnected()
@@ -305,7 +322,7 @@ namespace Roomwire
             resumable = false;
             SelfId = -1;
             SessionToken = null;
-            LinesReceived = 0;
+            LinesReceived = linesAcked = 0;
             room.Clear();
             groups.Clear();
         }

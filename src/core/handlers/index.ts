@@ -7,7 +7,7 @@ import { handleListRooms } from './list-rooms.js';
 import { handleLogin } from './login.js';
 import { handleMessage } from './message.js';
 import { handlePing } from './ping.js';
-import { handleResume } from './resume.js';
+import { handleAck, handleResume } from './resume.js';
 import { handleSetGroup } from './set-group.js';
 
 /** One handler per command type; the compiler checks that none is missing. */
@@ -21,4 +21,5 @@ export const HANDLERS: { readonly [T in CommandType]: Handler<T> } = {
   'set-group': handleSetGroup,
   ping: handlePing,
   resume: handleResume,
+  ack: handleAck,
 };
