@@ -85,6 +85,9 @@ export class BenchClient {
   socketio: SocketIoSocket | undefined;
   udp: dgram.Socket | undefined;
   #receivedUs = 0;
+  /** Lines received since the login reply, and the count last acknowledged; -1: no resume. */
+  #lines = -1;
+  #acked = 0;
   #bindTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -95,6 +98,8 @@ export class BenchClient {
     readonly useUdp: boolean,
     /** Cork the socket while a read is handled, so the sends it triggers leave in one write. */
     readonly corkReplies: boolean,
+    /** Lines between acknowledgements (`6:<received>`, protocol §10), when resume is offered. */
+    readonly ackEvery: number,
   ) {}
 
   connect(plan: Pick<WorkerPlan, 'host' | 'transport'>, node: BenchNode): void {
@@ -178,6 +183,10 @@ export class BenchClient {
 
   /** Measures one relayed message, or hands any other line to the project's codec. */
   #onLine(line: Buffer): void {
+    if (this.#lines >= 0 && (this.#lines += 1) - this.#acked >= this.ackEvery) {
+      this.#acked = this.#lines;
+      this.send(`6:${this.#lines}\n`);
+    }
     if (readMessage(line, view)) {
       this.#delivered(view.senderId, view.sentUs, this.#receivedUs);
       return;
@@ -196,6 +205,7 @@ export class BenchClient {
       case 'logged-in':
         if (this.id !== -1) return;
         this.id = event.clientId;
+        if (this.ackEvery > 0 && event.resumeToken !== undefined) this.#lines = 0;
         this.send(joinLine(this.share.room));
         return;
       case 'joined':

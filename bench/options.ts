@@ -31,6 +31,8 @@ Flags (defaults in brackets):
                      clients on separate machines do; tick: the old pacing, phases spread
                      evenly in room order, so a room's members send back to back [phase]
   --window W         messages in flight per client, saturate [16]
+  --ack N            TCP clients acknowledge every N lines received (6:<received>, resume's
+                     acknowledgement, as the client libraries do with 128); 0: never [0]
   --rate N           connect: new clients per second [2000]
   --duration S       measured seconds [10]
   --warmup S         seconds of load before measuring [2]
@@ -98,6 +100,8 @@ export interface BenchOptions {
   readonly hz: number;
   readonly eventHz: number;
   readonly pacing: Pacing;
+  /** Lines between a client's acknowledgements (`6:<received>`); 0: none. */
+  readonly ack: number;
   readonly window: number;
   readonly rate: number;
   readonly durationS: number;
@@ -154,6 +158,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
       hz: text,
       'event-hz': text,
       pacing: text,
+      ack: text,
       window: text,
       rate: text,
       duration: text,
@@ -267,6 +272,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     hz: number(values, 'hz', vr ? 72 : 20, 0.1, 10_000),
     eventHz: number(values, 'event-hz', 2, 0.1, 1000),
     pacing,
+    ack: number(values, 'ack', 0, 0, 1_000_000),
     window: number(values, 'window', 16, 1, 10_000),
     rate: number(values, 'rate', 2000, 1, 1_000_000),
     durationS: number(values, 'duration', 10, 0.5, 3600),

@@ -61,6 +61,7 @@ function plans(
     hz: options.hz,
     eventHz: options.eventHz,
     pacing: options.pacing,
+    ack: options.ack,
     window: options.window,
     connectRate,
     maxPending: Math.max(8, Math.ceil(256 / workers)),

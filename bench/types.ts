@@ -37,6 +37,8 @@ export interface WorkerPlan {
   readonly eventHz: number;
   /** How paced clients spread their sends: `phase` (random, per client) or `tick` (old). */
   readonly pacing: Pacing;
+  /** Lines between a client's acknowledgements (`6:<received>`); 0: none. */
+  readonly ack: number;
   /** Messages in flight per client (saturate). */
   readonly window: number;
   /** New connections per second, for this worker. */

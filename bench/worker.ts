@@ -112,7 +112,7 @@ function setup(next: WorkerPlan): void {
   for (const share of next.rooms) {
     for (let index = 0; index < share.count; index += 1) {
       const username = `${next.namePrefix}-${clients.length}`;
-      clients.push(new BenchClient(username, share, meter, hooks, udp, cork));
+      clients.push(new BenchClient(username, share, meter, hooks, udp, cork, next.ack));
       nodeIndex.push(index);
     }
   }
