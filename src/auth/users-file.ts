@@ -68,18 +68,22 @@ export class UsersFileAuthenticator implements Authenticator {
 
   /**
    * Resolves true only for a known user whose password hashes to the stored hash. False too,
-   * at once, when `remoteIp` (or everyone) has too many logins waiting for a hash.
+   * at once and without touching the file, when `remoteIp` (or everyone) has too many logins
+   * waiting for a hash. A wrong password or an unknown user makes `remoteIp` a suspect, whose
+   * logins wait behind other IPs' (src/auth/hashing-gate.ts).
    */
   async verify(username: string, password: string, remoteIp = ''): Promise<boolean> {
-    await this.#refresh();
-    const entry = this.#users.get(username);
-    // Same work for an unknown user as for a known one, so response time does not reveal
-    // which names exist.
-    const params = entry ?? this.#users.values().next().value ?? DEFAULT_PARAMS;
-    const key = await this.#gate.run(remoteIp, () =>
-      deriveKey(password, entry?.salt ?? DUMMY_SALT, params),
-    );
-    return entry !== undefined && key !== undefined && timingSafeEqual(key, entry.hash);
+    const verdict = await this.#gate.run(remoteIp, async () => {
+      await this.#refresh();
+      const entry = this.#users.get(username);
+      // Same work for an unknown user as for a known one, so response time does not reveal
+      // which names exist.
+      const params = entry ?? this.#users.values().next().value ?? DEFAULT_PARAMS;
+      const key = await deriveKey(password, entry?.salt ?? DUMMY_SALT, params);
+      return entry !== undefined && timingSafeEqual(key, entry.hash);
+    });
+    if (verdict === false) this.#gate.failed(remoteIp);
+    return verdict === true;
   }
 
   /** One reload at a time: concurrent verifies share it. */

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import { addUser, UsersFileAuthenticator } from '../../src/auth/users-file.js';
 import { besideControlGroup } from '../helpers/control-group.js';
 import { LineClient } from '../helpers/line-client.js';
@@ -11,28 +11,36 @@ import { useServerPool } from '../helpers/test-server.js';
 
 const GUESSERS = 300;
 /**
- * What a real login may take beside the guessers, under the login timeout (10 s). The issue asks
- * for 1 s; the guessers run in the test's own process and on a shared 2-core machine a lone login
- * already takes up to 0.7 s, so the bound here is looser (test/unit/hashing-gate.test.ts shows the turn-taking itself).
- * Before the hashing gate the login never came (login_timeout after 10 s).
+ * What the issue asks of a real user's login beside the guessers: connect to login reply. The
+ * guessers and the control group run in the server's own process, so their client side shares
+ * its event loop (a real attacker's would not) on a 2-core machine shared with other work.
  */
-const REAL_LOGIN_BOUND_MS = 9_000;
+const REAL_LOGIN_BOUND_MS = 1_000;
+/** The real user's logins, one after another, once the guessing has gone on for a while. */
+const REAL_LOGINS = 3;
+const GUESSING_BEFORE_MS = 1_000;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Between one guesser's answer and its next guess: a round trip over a real network. */
 const GUESS_PAUSE_MS = 200;
 
 /**
- * One password guesser: guesses alice's password, one guess at a time, and reconnects when the
- * server closes it after `maxAuthFailures`, until `stop()`. Counts the answers it got.
+ * One password guesser from `localAddress`: guesses alice's password, one guess at a time, and
+ * reconnects when the server closes it after `maxAuthFailures`, until `stop()`. Counts the
+ * answers it got.
  */
-function guesser(port: number, index: number, counts: { answers: number }): () => void {
+function guesser(
+  port: number,
+  localAddress: string,
+  index: number,
+  counts: { answers: number },
+): () => void {
   let stopped = false;
   let socket: net.Socket | undefined;
   let guess = 0;
   const connect = (): void => {
     if (stopped) return;
-    socket = net.connect({ port, host: '127.0.0.1' });
+    socket = net.connect({ port, host: '127.0.0.1', localAddress });
     socket.setEncoding('utf8');
     socket.on('connect', () => socket?.write(`0:alice:guess${index}-${guess++}\n`));
     socket.on('data', (text: string) => {
@@ -58,48 +66,73 @@ describe(
   () => {
     const pool = useServerPool();
     let dir = '';
-    after(() => rm(dir, { recursive: true, force: true }));
-
-    it(`keeps a real login under 1 s while ${GUESSERS} connections guess`, async () => {
+    let file = '';
+    before(async () => {
       dir = await mkdtemp(join(tmpdir(), 'roomwire-guess-'));
-      const file = join(dir, 'users.json');
+      file = join(dir, 'users.json');
       // The control group's members, cheap to check; alice with the real default cost.
       for (let index = 0; index < 6; index += 1) {
         await addUser(file, `control${index}`, 'pw', { cost: 1024 });
       }
       await addUser(file, 'alice', 'secret');
+    });
+    after(() => rm(dir, { recursive: true, force: true }));
+
+    /**
+     * Runs GUESSERS guessers spread over `addresses` beside the control group while alice logs
+     * in from 127.0.0.2, and checks each of her logins and the guessers' answers.
+     */
+    async function guessingBesideAlice(
+      t: TestContext,
+      addresses: readonly string[],
+    ): Promise<void> {
       const authenticator = await UsersFileAuthenticator.open(file);
       const running = await pool.start({}, authenticator);
       const counts = { answers: 0 };
       const timings: number[] = [];
+      let refused = 0;
       await besideControlGroup(running, async () => {
         const stops = Array.from({ length: GUESSERS }, (_, index) =>
-          guesser(running.port, index, counts),
+          guesser(running.port, addresses[index % addresses.length] as string, index, counts),
         );
         try {
-          await sleep(500);
-          // alice, from another address, logs in three times while the guessing goes on.
-          for (let attempt = 0; attempt < 3; attempt += 1) {
-            const started = Date.now();
+          await sleep(GUESSING_BEFORE_MS);
+          for (let attempt = 0; attempt < REAL_LOGINS; attempt += 1) {
+            const started = performance.now();
             const client = await LineClient.connect(running.port, '127.0.0.1', '127.0.0.2');
             pool.track(client);
             client.send('0:alice:secret');
-            assert.match(await client.next(REAL_LOGIN_BOUND_MS), /^0:\d+(?::[\w-]+)?$/);
-            timings.push(Date.now() - started);
+            // Waits up to the login timeout, so a slow login fails on its time, below.
+            assert.match(await client.next(10_000), /^0:\d+(?::[\w-]+)?$/);
+            timings.push(Math.round(performance.now() - started));
             client.close();
           }
         } finally {
           for (const stop of stops) stop();
         }
+        refused = authenticator.refusedBusy;
       });
+      t.diagnostic(
+        `real logins ${timings.join(', ')} ms; ${refused} of ${counts.answers} guesses refused at once`,
+      );
       assert.ok(counts.answers > GUESSERS, `the guessers got only ${counts.answers} answers`);
-      // Most guesses were answered without a hash: the guessers' IP had its share waiting.
-      const refused = authenticator.refusedBusy;
+      // Most guesses were answered without a hash: the guessers had their share waiting.
       assert.ok(refused > counts.answers / 2, `${refused} of ${counts.answers} refused at once`);
       assert.ok(
         timings.every((ms) => ms < REAL_LOGIN_BOUND_MS),
         `real logins took ${timings.join(', ')} ms beside the guessers`,
       );
-    });
+    }
+
+    it(`keeps a real login under 1 s while ${GUESSERS} connections from one IP guess`, (t) =>
+      guessingBesideAlice(t, ['127.0.0.1']));
+
+    // Without the suspect rule every guessing IP took its turn before alice's: about 15 hashes
+    // per slot, 1 to 3 s on this machine.
+    it(`keeps a real login under 1 s while ${GUESSERS} connections from 64 IPs guess`, (t) =>
+      guessingBesideAlice(
+        t,
+        Array.from({ length: 64 }, (_, index) => `127.0.1.${index + 1}`),
+      ));
   },
 );
