@@ -57,6 +57,8 @@ export abstract class ClientConnection extends TypedEmitter<ClientEvents> {
   #received = 0;
   /** The count last acknowledged to the server with `6:<received>`. */
   #acked = 0;
+  /** Lines of a resume's replay still to come (§10): they answer the lost connection's commands. */
+  #replayLeft = 0;
   /** What a resume after a loss gets back: the session as it was when the connection broke. */
   protected lost: LostSession | undefined;
   /** How the last reconnect got back: set by {@link restore}. */
@@ -108,7 +110,14 @@ export abstract class ClientConnection extends TypedEmitter<ClientEvents> {
     }
   }
 
+  /** True while the lines a resume replays are still arriving. */
+  protected get replaying(): boolean {
+    return this.#replayLeft > 0;
+  }
+
   #onLine(event: ServerEvent): void {
+    const replayed = this.#replayLeft > 0;
+    if (replayed) this.#replayLeft -= 1;
     // §10: every line after the login reply counts, but the resume answer.
     if (this.selfId !== undefined && event.type !== 'resumed') this.#received += 1;
     if (event.type === 'logged-in') {
@@ -123,8 +132,11 @@ export abstract class ClientConnection extends TypedEmitter<ClientEvents> {
       this.transport?.send(formatAck(this.#received));
     }
     if (event.type === 'resumed') this.#onResumed(event.missed);
-    if (event.type === 'error') return this.#onRefusal(event.code, event.reason);
-    if (event.type === 'joined' || event.type === 'left' || event.type === 'master') {
+    if (event.type === 'error') {
+      this.#onRefusal(event.code, event.reason, replayed);
+      // A replayed refusal is shown to the resume request too, which waits for the last line.
+      if (!replayed) return;
+    } else if (event.type === 'joined' || event.type === 'left' || event.type === 'master') {
       this.#onRoomEvent(event);
     }
     if (event.type === 'message') {
@@ -147,12 +159,13 @@ export abstract class ClientConnection extends TypedEmitter<ClientEvents> {
     }
   }
 
-  #onRefusal(code: string, reason: string): void {
+  #onRefusal(code: string, reason: string, replayed: boolean): void {
     const error = new RoomwireError(code, `${code}: ${reason}`);
     if (Object.hasOwn(ERROR_CODES, code) && ERROR_CODES[code as keyof typeof ERROR_CODES].closes) {
       this.#closeError = error;
     }
-    if (!this.requests.refuse(error)) this.emit('error', error);
+    // A replayed refusal answered a command of the lost connection, not the pending request.
+    if (replayed || !this.requests.refuse(error)) this.emit('error', error);
   }
 
   /**
@@ -168,6 +181,7 @@ export abstract class ClientConnection extends TypedEmitter<ClientEvents> {
     this.#acked = lost.received;
     this.rooms.room = lost.room;
     for (const group of lost.groups) this.groups.add(group);
+    this.#replayLeft = missed;
     this.reconnectedBy = { resumed: true, replayed: missed };
   }
 
@@ -195,6 +209,7 @@ export abstract class ClientConnection extends TypedEmitter<ClientEvents> {
       };
     }
     this.#token = undefined;
+    this.#replayLeft = 0;
     this.transport = undefined;
     this.udp?.close();
     this.udp = undefined;

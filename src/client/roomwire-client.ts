@@ -189,12 +189,14 @@ export class RoomwireClient extends ClientConnection {
   async #resumeNow(): Promise<boolean> {
     const resume = this.resumeLine();
     if (resume === undefined) return false;
+    let answered = false;
     try {
-      await this.requests.add(resume.line, (event) =>
-        event.type === 'resumed' && event.clientId === resume.clientId
-          ? { value: true }
-          : undefined,
-      );
+      // Done once the missed lines have arrived too, so that `reconnected` follows them even
+      // when they come in reads (WebSocket messages) of their own.
+      await this.requests.add(resume.line, (event) => {
+        if (event.type === 'resumed' && event.clientId === resume.clientId) answered = true;
+        return answered && !this.replaying ? { value: true } : undefined;
+      });
     } catch (error) {
       const code = (error as RoomwireError).code;
       if (code !== 'resume_failed' && code !== 'resume_gap') throw error;

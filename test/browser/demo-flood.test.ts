@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { launchBrowser, type TestBrowser } from '../helpers/browser.js';
+import { joinDemo, launchBrowser, type TestBrowser } from '../helpers/browser.js';
 import { LineClient } from '../helpers/line-client.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
@@ -43,11 +43,7 @@ describe('the demo page under a flood from one peer', { timeout: 90_000 }, () =>
     const page = await browser.newPage();
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(error.message));
-    await page.goto(`http://127.0.0.1:${server.httpPort}/`);
-    await page.fill('#name', 'Watcher');
-    await page.fill('#room', ROOM);
-    await page.click('#join');
-    await page.waitForSelector('#leave:not([disabled])');
+    await joinDemo(page, `http://127.0.0.1:${server.httpPort}/`, 'Watcher', ROOM);
 
     const friend = await LineClient.login(server.port, 'friend');
     const flooder = await LineClient.login(server.port, 'flooder');

@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { connect, type ClientEvents, type RoomwireClient } from '../../src/client/index.js';
-import { launchBrowser, outputDir, type TestBrowser } from '../helpers/browser.js';
+import {
+  joinDemo,
+  launchBrowser,
+  outputDir,
+  showsText,
+  type TestBrowser,
+} from '../helpers/browser.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const ROOM = 'demo-room';
@@ -34,26 +40,8 @@ async function openDemo(
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(`${name}: ${message.text()}`);
   });
-  await page.goto(url);
-  await page.fill('#name', name);
-  await page.fill('#room', ROOM);
-  await page.click('#join');
-  await page.waitForFunction(() =>
-    (globalThis as unknown as Window).document.querySelector('#leave:not([disabled])'),
-  );
+  await joinDemo(page, url, name, ROOM);
   return { page, problems };
-}
-
-/** Waits until the page's text at `selector` contains `text`. */
-async function showsText(page: Page, selector: string, text: string): Promise<void> {
-  await page.waitForFunction(
-    ([where, what]) =>
-      (globalThis as unknown as Window).document
-        .querySelector(where ?? '')
-        ?.textContent?.includes(what ?? ''),
-    [selector, text],
-    { timeout: 5000 },
-  );
 }
 
 /** Resolves with the payload of the next message the Node client receives that passes `accept`. */

@@ -47,3 +47,36 @@ export async function outputDir(name: string): Promise<string> {
   await mkdir(dir, { recursive: true });
   return dir;
 }
+
+/** The little of the DOM that the functions run in pages use: the project has no DOM types. */
+interface PageWindow {
+  readonly document: {
+    querySelector(selector: string): { readonly textContent: string | null } | null;
+  };
+}
+
+/** Waits until the page's text at `selector` contains `text`. */
+export async function showsText(
+  page: Page,
+  selector: string,
+  text: string,
+  timeout = 5000,
+): Promise<void> {
+  await page.waitForFunction(
+    ([where, what]) =>
+      (globalThis as unknown as PageWindow).document
+        .querySelector(where ?? '')
+        ?.textContent?.includes(what ?? ''),
+    [selector, text],
+    { timeout },
+  );
+}
+
+/** Opens the demo at `url` in `page` and joins `room` as `name`, as a person would. */
+export async function joinDemo(page: Page, url: string, name: string, room: string): Promise<void> {
+  await page.goto(url);
+  await page.fill('#name', name);
+  await page.fill('#room', room);
+  await page.click('#join');
+  await page.waitForSelector('#leave:not([disabled])');
+}

@@ -2,10 +2,11 @@ import net from 'node:net';
 
 /**
  * What a {@link TcpProxy} does with traffic: pass it on, stop reading both ways (a stalled
- * peer: the kernel buffers fill and writers block), or read and discard everything without ever
- * closing (a half-open or silent peer: the other side sees a live socket that never answers).
+ * peer: the kernel buffers fill and writers block), read and discard everything without ever
+ * closing (a half-open or silent peer: the other side sees a live socket that never answers),
+ * or reset every new connection at once (a network that is down: open ones are left alone).
  */
-export type ProxyMode = 'forward' | 'pause' | 'blackhole';
+export type ProxyMode = 'forward' | 'pause' | 'blackhole' | 'refuse';
 
 interface Pair {
   readonly client: net.Socket;
@@ -71,6 +72,11 @@ export class TcpProxy {
   }
 
   #accept(client: net.Socket, targetPort: number): void {
+    if (this.#mode === 'refuse') {
+      client.on('error', () => {});
+      client.resetAndDestroy();
+      return;
+    }
     const upstream = net.connect({ port: targetPort, host: '127.0.0.1' });
     const pair: Pair = { client, upstream };
     this.#pairs.add(pair);

@@ -127,6 +127,38 @@ describe('the client library: reconnecting', () => {
     assert.deepEqual(setup.client.room, { name: 'arena', members: [1, 9], masterId: 1 });
   });
 
+  it('fires reconnected after a resume only once the missed lines came, each in a read of its own', async () => {
+    const setup = fakeClient({ reconnect: { initialDelayMs: 100 }, udp: false });
+    await setup.client.connect();
+    const login = setup.client.login('me', 'pw');
+    setup.wire().receive('0:5:token-of-sixteen-chars');
+    await login;
+    await joinRoom(setup, 5, 'arena');
+    const events: string[] = [];
+    setup.client.on('message', (m) => events.push(`message ${m.senderId} ${m.payload}`));
+    setup.client.on('error', (e) => events.push(`error ${e.code}`));
+    setup.client.on('reconnected', (e) => events.push(`reconnected ${e.resumed} ${e.replayed}`));
+
+    setup.wire().drop();
+    await setup.timers.advance(100);
+    const wire = setup.wire();
+    assert.match(wire.sent[0] ?? '', /^6:5:token-of-sixteen-chars:2$/);
+    // As a browser gets them: the answer and each missed line in a WebSocket message of its own.
+    // A replayed refusal answered a command of the lost connection: an error event.
+    for (const line of ['6:5:3', '3:1:one', '9:rate_limited:too many', '3:1:two']) {
+      wire.receive(line);
+      await setup.timers.advance(0);
+    }
+    assert.deepEqual(events, [
+      'message 1 one',
+      'error rate_limited',
+      'message 1 two',
+      'reconnected true 3',
+    ]);
+    assert.equal(setup.client.clientId, 5);
+    assert.equal(setup.client.room?.name, 'arena');
+  });
+
   it('does not rejoin a room it left, and does not reconnect after a kick', async () => {
     const setup = fakeClient({ reconnect: { initialDelayMs: 100 } });
     await loggedIn(setup, 5);

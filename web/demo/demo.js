@@ -239,8 +239,20 @@ function wire(client) {
     state.client = undefined;
     clearRoom();
   });
-  client.on('reconnected', () => {
+  client.on('reconnected', ({ resumed, replayed, room }) => {
+    if (room === undefined) {
+      // Logged in afresh but not back in a room (the join failed): as after leaving.
+      setStatus(`${state.myName} (#${client.clientId}) in no room`);
+      clearRoom();
+      return;
+    }
     entered();
+    if (resumed) {
+      // The same session (protocol §10): the others never saw us go and know our name.
+      log(`connection resumed, ${replayed} missed lines caught up`, { system: true });
+      return;
+    }
+    log('reconnected as a new client', { system: true });
     send(MESSAGE_MODES.othersOrdered, { t: 'hello', name: state.myName });
   });
 }
