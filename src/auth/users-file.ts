@@ -67,12 +67,12 @@ export class UsersFileAuthenticator implements Authenticator {
   }
 
   /**
-   * Resolves true only for a known user whose password hashes to the stored hash. False too,
-   * at once and without touching the file, when `remoteIp` (or everyone) has too many logins
+   * Resolves true only for a known user whose password hashes to the stored hash. `'busy'`, at
+   * once and without touching the file, when `remoteIp` (or everyone) has too many logins
    * waiting for a hash. A wrong password or an unknown user makes `remoteIp` a suspect, whose
    * logins wait behind other IPs' (src/auth/hashing-gate.ts).
    */
-  async verify(username: string, password: string, remoteIp = ''): Promise<boolean> {
+  async verify(username: string, password: string, remoteIp = ''): Promise<boolean | 'busy'> {
     const verdict = await this.#gate.run(remoteIp, async () => {
       await this.#refresh();
       const entry = this.#users.get(username);
@@ -83,7 +83,7 @@ export class UsersFileAuthenticator implements Authenticator {
       return entry !== undefined && timingSafeEqual(key, entry.hash);
     });
     if (verdict === false) this.#gate.failed(remoteIp);
-    return verdict === true;
+    return verdict ?? 'busy';
   }
 
   /** One reload at a time: concurrent verifies share it. */

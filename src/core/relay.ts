@@ -128,7 +128,7 @@ export class Relay implements RelayView {
       case 'auth-result': {
         const session = ctx.state.sessions.get(input.connId);
         if (session !== undefined && session.phase === 'authenticating') {
-          finishLogin(ctx, session, input.accepted);
+          finishLogin(ctx, session, input.accepted, input.busy === true);
         }
         return;
       }

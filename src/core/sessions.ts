@@ -32,7 +32,12 @@ export function openSession(
 }
 
 /** The authenticator's verdict on a login (section 2). */
-export function finishLogin(ctx: RelayContext, session: Session, accepted: boolean): void {
+export function finishLogin(
+  ctx: RelayContext,
+  session: Session,
+  accepted: boolean,
+  busy = false,
+): void {
   const clientId = accepted ? ctx.ids.next() : -1;
   if (accepted && clientId < 0) {
     // Cluster mode, cut off from the id blocks: never hand out an id that may be reused.
@@ -57,6 +62,12 @@ export function finishLogin(ctx: RelayContext, session: Session, accepted: boole
       data: encodeLoggedIn(session.clientId, token),
       kind: 'login',
     });
+  } else if (busy) {
+    // Not checked (issue #15, item 11): not a failure, so the client may try again on this
+    // connection rather than come back on a new one.
+    session.phase = 'anonymous';
+    session.username = '';
+    ctx.refuse(session, 'auth_busy');
   } else {
     session.phase = 'anonymous';
     session.username = '';

@@ -36,7 +36,13 @@ export type RelayInput =
    * closed by the peer: a logged-in client's session is then kept for `resumeTtlMs` (§10).
    */
   | { readonly type: 'disconnect'; readonly connId: ConnId; readonly abrupt?: boolean }
-  | { readonly type: 'auth-result'; readonly connId: ConnId; readonly accepted: boolean }
+  | {
+      readonly type: 'auth-result';
+      readonly connId: ConnId;
+      readonly accepted: boolean;
+      /** The authenticator would not check now: `auth_busy`, not counted as a failure. */
+      readonly busy?: boolean;
+    }
   | { readonly type: 'datagram'; readonly from: UdpAddress; readonly data: Buffer }
   /** An administrator removes a client: `9:kicked:<reason>`, then the connection closes. */
   | { readonly type: 'kick'; readonly clientId: ClientId; readonly reason: string }

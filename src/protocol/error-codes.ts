@@ -8,6 +8,7 @@ export const ERROR_CODES = {
   not_logged_in: { closes: false, reason: 'log in first with 0:username:password' },
   already_logged_in: { closes: false, reason: 'this connection is already logged in' },
   auth_failed: { closes: false, reason: 'wrong username or password' },
+  auth_busy: { closes: false, reason: 'too many logins are being checked; try again shortly' },
   too_many_auth_failures: { closes: true, reason: 'too many failed logins' },
   bad_username: { closes: false, reason: 'invalid username' },
   malformed: { closes: false, reason: 'malformed command' },

@@ -12,7 +12,7 @@ export interface EffectRunnerDeps {
   readonly authenticator: Authenticator;
   readonly logger: Logger;
   /** Feeds a login's verdict back to the core as an `auth-result` input. */
-  readonly answerAuth: (connId: ConnId, accepted: boolean) => void;
+  readonly answerAuth: (connId: ConnId, verdict: boolean | 'busy') => void;
   /** Traffic and event counters for the metrics; plain numbers, bumped here. */
   readonly counters: ServerCounters;
   /** Bounds the `refused` log lines (issue #14); without it every refusal is logged. */
@@ -86,7 +86,7 @@ function authenticate(
   // Always answered from a later microtask, never from inside the relay's own call.
   const remoteIp = deps.connections.get(connId)?.remoteIp;
   deps.authenticator.verify(username, password, remoteIp).then(
-    (accepted) => deps.answerAuth(connId, accepted),
+    (verdict) => deps.answerAuth(connId, verdict),
     (error: unknown) => {
       deps.logger.error({ err: error, connId }, 'authenticator failed; login refused');
       deps.answerAuth(connId, false);

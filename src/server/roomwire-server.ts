@@ -82,8 +82,16 @@ export class RoomwireServer {
       connections: this.#connections,
       sendDatagram: (to, data) => this.#udp.send(to, data),
       authenticator: options.authenticator ?? acceptEveryone,
-      answerAuth: (connId, accepted) =>
-        this.#input({ type: 'auth-result', connId, accepted }, this.#connections.get(connId)),
+      answerAuth: (connId, verdict) =>
+        this.#input(
+          {
+            type: 'auth-result',
+            connId,
+            accepted: verdict === true,
+            ...(verdict === 'busy' ? { busy: true } : {}),
+          },
+          this.#connections.get(connId),
+        ),
       logger,
       counters: this.#counters,
     });

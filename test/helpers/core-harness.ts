@@ -127,9 +127,10 @@ export class CoreHarness {
   }
 
   /** Answers the outstanding `authenticate` effect of a connection, as the server would. */
-  answerAuth(connId: ConnId, accepted: boolean): void {
+  answerAuth(connId: ConnId, verdict: boolean | 'busy'): void {
     if (!this.#authPending.delete(connId)) throw new Error(`no login of ${connId} in progress`);
-    this.relay.handle({ type: 'auth-result', connId, accepted });
+    const busy = verdict === 'busy' ? { busy: true } : {};
+    this.relay.handle({ type: 'auth-result', connId, accepted: verdict === true, ...busy });
   }
 
   /** Sends `0:name:password`, accepts the login once `handle` returned, and gives the client id. */

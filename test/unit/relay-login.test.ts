@@ -112,6 +112,27 @@ describe('relay: login', () => {
     assert.equal(core.awaitingAuth(1), false, 'a closed connection is forgotten');
   });
 
+  it('answers a login the authenticator was too busy to check with auth_busy, not a failure', () => {
+    const core = new CoreHarness({ maxAuthFailures: 2 });
+    core.connect(1);
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      core.send(1, '0:alice:guess');
+      core.answerAuth(1, 'busy');
+    }
+    core.send(1, '0:alice:wrong');
+    core.answerAuth(1, false);
+    assert.equal(core.closed(1), undefined, 'three busy answers and one failure: still open');
+    assert.equal(core.login(1, 'alice', 'right'), 1);
+    const busy = '9:auth_busy:too many logins are being checked; try again shortly';
+    assert.deepEqual(core.linesFor(1), [
+      busy,
+      busy,
+      busy,
+      '9:auth_failed:wrong username or password',
+      '0:1',
+    ]);
+  });
+
   it('lets a client log in after a failed attempt', () => {
     const core = new CoreHarness();
     core.connect(1);

@@ -51,7 +51,7 @@ async function run(
   return { code, stdout: out, stderr: err };
 }
 
-async function verify(file: string, username: string, password: string): Promise<boolean> {
+async function verify(file: string, username: string, password: string): Promise<boolean | 'busy'> {
   return (await UsersFileAuthenticator.open(file)).verify(username, password);
 }
 
