@@ -179,3 +179,36 @@ export function redisPid(url: string): Promise<number | undefined> {
     });
   });
 }
+
+/** Sends one inline command to the Redis at `host:port` and resolves with the raw reply text. */
+function redisAsk(host: string, port: number, command: string, complete: RegExp): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    let text = '';
+    const done = (): void => {
+      socket.destroy();
+      resolve(text);
+    };
+    socket.setTimeout(2000, done);
+    socket.on('error', done);
+    socket.on('connect', () => socket.write(`${command}\r\n`));
+    socket.on('data', (chunk: Buffer) => {
+      text += chunk.toString('latin1');
+      if (complete.test(text)) done();
+    });
+  });
+}
+
+/**
+ * Every Redis process behind `url` that runs on this machine: the one server, or each node of
+ * a Redis Cluster (from `CLUSTER NODES`), so that their CPU counts as the cluster's.
+ */
+export async function redisPids(url: string): Promise<number[]> {
+  const { hostname, port } = new URL(url);
+  const nodes = await redisAsk(hostname, Number(port || 6379), 'CLUSTER NODES', /^-.*\r\n|\r\n$/);
+  const addresses = [...nodes.matchAll(/^\S+ ([\d.]+):(\d+)@/gm)].map(
+    (match) => `redis://${match[1]}:${match[2]}`,
+  );
+  const pids = await Promise.all((addresses.length > 0 ? addresses : [url]).map(redisPid));
+  return pids.filter((pid): pid is number => pid !== undefined);
+}

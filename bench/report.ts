@@ -30,6 +30,8 @@ export interface Measurements {
   readonly sendWindowS: number;
   readonly setupS: number;
   readonly serverCpuS: number;
+  /** Cluster runs: the part of `serverCpuS` that the Redis processes spent. */
+  readonly redisCpuS?: number | undefined;
   readonly generatorCpuS: number;
   /** CPU used by everything else on the machine in the window (other users, kernel threads). */
   readonly otherCpuS: number;
@@ -59,6 +61,9 @@ export interface Results {
     readonly cpuS: number;
     readonly cpuUtil: number;
     readonly cpuUsPerDelivery: number | null;
+    /** Cluster runs: Redis's share of `cpuS` (every Redis process of the cluster on this machine). */
+    readonly redisCpuS?: number;
+    readonly redisCpuUsPerDelivery?: number | null;
     readonly rssIdleKb: number;
     readonly rssKb: number;
     readonly peakRssKb: number;
@@ -139,6 +144,13 @@ export function buildResults(workload: Workload, m: Measurements): Results {
       cpuUtil: round(m.serverCpuS / m.cpuWindowS, 3),
       cpuUsPerDelivery:
         isConnect || delivered === 0 ? null : round((m.serverCpuS * 1e6) / delivered, 3),
+      ...(m.redisCpuS === undefined
+        ? {}
+        : {
+            redisCpuS: round(m.redisCpuS),
+            redisCpuUsPerDelivery:
+              delivered === 0 ? null : round((m.redisCpuS * 1e6) / delivered, 3),
+          }),
       rssIdleKb: m.rssIdleKb,
       rssKb: m.rssLoadedKb,
       peakRssKb: m.peakRssKb,
@@ -237,6 +249,7 @@ const ROWS: readonly Row[] = [
   ['server CPU (s)', (r) => r.server.cpuS],
   ['server CPU use', (r) => `${Math.round(r.server.cpuUtil * 100)}%`],
   ['server CPU us/delivery', (r) => r.server.cpuUsPerDelivery, 'lower'],
+  ['of which Redis us/delivery', (r) => r.server.redisCpuUsPerDelivery, 'lower'],
   ['server RSS (KiB)', (r) => r.server.rssKb],
   ['server peak RSS (KiB)', (r) => r.server.peakRssKb, 'lower'],
   ['server RSS/conn (KiB)', (r) => r.server.rssPerConnKb, 'lower'],

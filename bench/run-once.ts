@@ -18,10 +18,11 @@ import {
   Workers,
 } from './processes.js';
 import {
+  cpuSeconds,
   freePort,
   machineInfo,
   openFilesLimit,
-  redisPid,
+  redisPids,
   totalMemoryKb,
   waitForListen,
 } from './proc.js';
@@ -95,12 +96,12 @@ export async function runOnce(
       await waitForListen(HOST, port, 30_000);
       if (transport === 'ws') await waitForListen(HOST, httpPort, 30_000);
     }
-    if (kind === 'cluster') {
-      const redis = await redisPid(options.redisUrl);
-      if (redis === undefined)
-        log(`note: Redis's CPU is not counted (no pid from ${options.redisUrl})`);
-      else pids.push(redis);
+    const redis = kind === 'cluster' ? await redisPids(options.redisUrl) : [];
+    if (kind === 'cluster' && redis.length === 0) {
+      log(`note: Redis's CPU is not counted (no pid from ${options.redisUrl})`);
     }
+    pids.push(...redis);
+    const redisCpu = (): number => redis.reduce((total, pid) => total + cpuSeconds(pid), 0);
     await sleep(300);
     const idle = totalMemoryKb(pids);
     workers = new Workers(options.workers, pin);
@@ -128,8 +129,10 @@ export async function runOnce(
     workers.broadcast({ type: 'run', window: { startUs, measureStartUs, measureEndUs } });
     await sleep((measureStartUs - nowUs()) / 1000);
     const cpu0 = snapshot(pids, workers);
+    const redis0 = redisCpu();
     await sleep((measureEndUs - nowUs()) / 1000);
     const cpu1 = snapshot(pids, workers);
+    const redisCpuS = redisCpu() - redis0;
     const loaded = totalMemoryKb(pids);
     await sleep(options.drainS * 1000);
     const stats: WorkerStats[] = (await workers.ask([{ type: 'report' }], 'stats', 30_000)).map(
@@ -144,6 +147,7 @@ export async function runOnce(
       sendWindowS: (measureEndUs - measureStartUs) / 1e6,
       setupS,
       serverCpuS: cpu.server,
+      redisCpuS: kind === 'cluster' && !connect && redis.length > 0 ? redisCpuS : undefined,
       generatorCpuS: cpu.generator,
       otherCpuS: cpu.other,
       generatorCores: pin ? 1 : Math.min(options.workers, 2),
