@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure what the test suites need is on this machine, installing it from Debian's packages
-# when it is missing: Chromium for the browser tests, and a Redis answering on 127.0.0.1:6379
-# for the cluster tests (started here when none answers). Run by `npm test` (pretest).
+# when it is missing: Chromium for the browser tests, nginx for the TLS proxy test, mono for the
+# C# client, and a Redis answering on 127.0.0.1:6379 for the cluster tests (started here when
+# none answers). Run by `npm test` (pretest).
 set -euo pipefail
 
 apt_install() {
@@ -19,6 +20,9 @@ if ! command -v chromium >/dev/null 2>&1; then apt_install chromium; fi
 echo "ensure-test-deps: $(chromium --version 2>/dev/null | head -1)"
 
 if ! command -v redis-cli >/dev/null 2>&1; then apt_install redis-tools; fi
+
+# The TLS proxy test (test/integration/tls-proxy.test.ts) runs docs/deploy.md's nginx snippet.
+if [ ! -x /usr/sbin/nginx ] && ! command -v nginx >/dev/null 2>&1; then apt_install nginx; fi
 
 # The C# client's tests (test/integration/csharp-client.test.ts) compile with mcs, run under mono.
 if ! command -v mcs >/dev/null 2>&1; then apt_install mono-mcs; fi

@@ -6,6 +6,8 @@ export interface WsConnectOptions {
   /** Sent as the `Origin` header, as a browser would. */
   readonly origin?: string;
   readonly path?: string;
+  /** The whole URL instead (a `wss://` proxy in front, say); its certificate is not checked. */
+  readonly url?: string;
 }
 
 /**
@@ -34,8 +36,11 @@ export class WsLineClient extends LineInbox {
 
   /** Opens `ws://127.0.0.1:<httpPort>/ws`; rejects if the upgrade is refused. */
   static connect(httpPort: number, options: WsConnectOptions = {}): Promise<WsLineClient> {
-    const url = `ws://127.0.0.1:${httpPort}${options.path ?? '/ws'}`;
-    const ws = new WebSocket(url, options.origin === undefined ? {} : { origin: options.origin });
+    const url = options.url ?? `ws://127.0.0.1:${httpPort}${options.path ?? '/ws'}`;
+    const ws = new WebSocket(url, {
+      ...(options.origin === undefined ? {} : { origin: options.origin }),
+      ...(url.startsWith('wss:') ? { rejectUnauthorized: false } : {}),
+    });
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(new WsLineClient(ws)));
       ws.once('unexpected-response', (_request, response) => {
