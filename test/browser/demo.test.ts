@@ -155,4 +155,49 @@ describe('the demo page in Chromium', { timeout: 60_000 }, () => {
     await bob.page.screenshot({ path: screenshot, fullPage: true });
     assert.deepEqual([...alice.problems, ...bob.problems], []);
   });
+
+  it('cuts a long name with an ellipsis inside its card, the whole name in its title', async () => {
+    const base = `http://127.0.0.1:${server.httpPort}`;
+    const carol = await openDemo(browser, `${base}/`, 'Carol');
+    const long = await connect({ host: '127.0.0.1', port: server.port });
+    try {
+      await long.login('long', 'pw');
+      await long.join(ROOM);
+      // The page keeps 32 characters of a name; on a phone's width that is wider than the card.
+      await carol.page.setViewportSize({ width: 360, height: 800 });
+      const name = 'W'.repeat(32);
+      long.send(2, JSON.stringify({ t: 'hello', name: `${name}${'x'.repeat(200)}` }));
+      await showsText(carol.page, '#members', name);
+      const label = carol.page.locator('#members li .member-name', { hasText: name });
+      assert.equal(await label.getAttribute('title'), `${name} (#${long.clientId})`);
+      const cut = await label.evaluate((element) => {
+        const node = element as unknown as {
+          scrollWidth: number;
+          clientWidth: number;
+          getBoundingClientRect(): { right: number };
+          closest(selector: string): { getBoundingClientRect(): { right: number } } | null;
+        };
+        const card = node.closest('#members');
+        const page = globalThis as unknown as {
+          innerWidth: number;
+          document: { documentElement: { scrollWidth: number } };
+        };
+        return {
+          scrolls: page.document.documentElement.scrollWidth > page.innerWidth,
+          clipped: node.scrollWidth > node.clientWidth,
+          inside:
+            card !== null &&
+            node.getBoundingClientRect().right <= card.getBoundingClientRect().right,
+          overflow: (
+            globalThis as unknown as { getComputedStyle(e: unknown): { textOverflow: string } }
+          ).getComputedStyle(element).textOverflow,
+        };
+      });
+      assert.deepEqual(cut, { scrolls: false, clipped: true, inside: true, overflow: 'ellipsis' });
+      assert.deepEqual(carol.problems, []);
+    } finally {
+      await long.close();
+      await carol.page.close();
+    }
+  });
 });
