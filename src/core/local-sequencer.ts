@@ -8,6 +8,7 @@ import type {
   JoinRequest,
   LeaveRequest,
   MessageEvent,
+  ResumeRequest,
   RoomSequencer,
 } from './sequencer.js';
 import type { Room } from './state.js';
@@ -68,6 +69,23 @@ export class LocalSequencer implements RoomSequencer {
 
   release(): void {
     // The core's rooms are the only copy: there is nothing else to let go of.
+  }
+
+  resume(request: ResumeRequest): void {
+    // One process is the whole cluster: a session it does not hold does not exist.
+    answerRefused(this.ctx, request.connId, 'resume_failed');
+  }
+
+  acceptResume(): void {
+    // Never asked: no other node can ask this one for a session.
+  }
+
+  refuseResume(): void {
+    // Never asked, as above.
+  }
+
+  handOver(): void {
+    // Never asked, as above.
   }
 }
 
