@@ -53,15 +53,25 @@ describe(
       const watcherStart = watcher.client.lines.length;
       const resumerStart = resumer.received().length;
       sender.client.send(`5:g:${watcher.id}:${resumer.id}`);
-      const total = 400;
+      const total = 1000;
       let on = 0;
-      await mixedTraffic(sender.client, next, total, async () => {
-        // Mid-traffic, and every time onto the node the client was not on.
-        resumer.cut();
-        await new Promise((resolve) => setTimeout(resolve, Math.floor(next() * 30)));
-        on = 1 - on;
-        await resumer.resume((nodes[on] as TestServer).port);
-      });
+      let resumed: Promise<number> = Promise.resolve(0);
+      await mixedTraffic(
+        sender.client,
+        next,
+        total,
+        async () => {
+          // Mid-traffic, and every time onto the node the client was not on. The traffic goes on
+          // while the session moves, so lines fall on both sides of the move.
+          await resumed;
+          resumer.cut();
+          await new Promise((resolve) => setTimeout(resolve, Math.floor(next() * 30)));
+          on = 1 - on;
+          resumed = resumer.resume((nodes[on] as TestServer).port);
+        },
+        1,
+      );
+      await resumed;
       sender.client.send('3:1:end');
       const end = `3:${sender.id}:end`;
       await eventually(() => assert.equal(watcher.client.lines.at(-1), end), 10_000);
@@ -128,6 +138,27 @@ describe(
       // The guesses took nothing away: the owner still resumes there.
       await owner.resume(second.port);
       assert.equal(second.server.view.client(owner.id)?.away, false);
+      assert.equal(first.server.view.client(owner.id), undefined);
+    });
+
+    it('takes a session over from a half-open connection on the other node', async () => {
+      const [first, second] = await twoNodes(prefix, cleanup);
+      const owner = await Resumer.login(first.port, 'half');
+      await join(owner.client, 'half');
+      const other = await joined(second.port, 'other-half', 'half');
+      track(other.client);
+      // The old connection still looks open to its node: it is told, and closed.
+      const old = owner.client;
+      cleanup.push(() => old.close());
+      other.client.send('3:0:before');
+      await eventually(() => assert.ok(owner.received().includes(`3:${other.id}:before`)), 5000);
+      await owner.resume(second.port);
+      cleanup.push(() => owner.client.close());
+      await old.waitClosed(5000);
+      assert.match(old.lines.at(-1) ?? '', /^9:session_resumed:/);
+      other.client.send('3:0:after');
+      await eventually(() => assert.equal(owner.received().at(-1), `3:${other.id}:after`), 5000);
+      assert.ok(!other.client.lines.includes(`2:${owner.id}:`));
       assert.equal(first.server.view.client(owner.id), undefined);
     });
 

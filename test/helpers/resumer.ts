@@ -76,13 +76,15 @@ export class Resumer {
 
 /**
  * Sends `total` lines of mixed traffic from `sender` (messages in all four modes, and group
- * messages to group `g`), calling `cut` at four random points, chosen with `next`.
+ * messages to group `g`), calling `cut` at four random points, chosen with `next`; with
+ * `pauseMs`, waits that long after every ten lines, so that the traffic goes on for a while.
  */
 export async function mixedTraffic(
   sender: LineClient,
   next: () => number,
   total: number,
   cut: () => Promise<void>,
+  pauseMs = 0,
 ): Promise<void> {
   const cuts = new Set(Array.from({ length: 4 }, () => 20 + Math.floor(next() * (total - 40))));
   for (let index = 0; index < total; index += 1) {
@@ -93,6 +95,8 @@ export async function mixedTraffic(
         : `4:g:g${index}`;
     sender.send(line);
     if (cuts.has(index)) await cut();
-    if (index % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
+    if (pauseMs > 0 && index % 10 === 0) {
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    } else if (index % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
   }
 }
