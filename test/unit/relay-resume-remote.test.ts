@@ -167,6 +167,59 @@ describe('resume on another node, in the core (§10, docs/cluster.md)', () => {
     assert.deepEqual(last(b), { op: 'leave', connId: -1, clientId: 1 });
   });
 
+  it('takes over a half-open connection: it is told and closed, and its end ends nothing', () => {
+    const { a } = twoCores();
+    a.relay.handle({ type: 'resume-asked', ticket: TICKET, clientId: 1, token: 'token1' });
+    assert.match(a.linesFor(1).at(-1) ?? '', /^9:session_resumed:/);
+    assert.equal(a.closed(1), 'session_resumed');
+    assert.deepEqual(last(a), { op: 'resume-accept', ticket: TICKET, room: 'r' });
+    const before = a.requests().length;
+    a.send(1, '3:0:late line from the old connection');
+    a.disconnect(1);
+    assert.equal(a.requests().length, before);
+    assert.equal(a.relay.client(1)?.away, true);
+  });
+
+  it('ships a session in no room at once, and installs it on the asking node', () => {
+    const { a, b } = twoCores();
+    a.client(3);
+    a.send(3, '5:mates:2');
+    a.cut(3);
+    b.connect(8);
+    b.send(8, '6:3:token3:0');
+    a.relay.handle({ type: 'resume-asked', ticket: TICKET, clientId: 3, token: 'token3' });
+    const state = shipped(a);
+    assert.equal(state.room, '');
+    assert.equal(a.relay.client(3), undefined);
+    b.relay.handle({ type: 'resume-state', connId: 8, state });
+    assert.deepEqual(b.linesFor(8), ['6:3:0']);
+    assert.deepEqual(b.relay.client(3)?.username, 'user3');
+    b.send(8, '4:mates:hello');
+    assert.equal(last(b)?.op, 'group');
+  });
+
+  it('ends a session whose state comes when nobody waits for it any more', () => {
+    const { b } = twoCores();
+    const state: SessionState = {
+      clientId: 1,
+      username: 'user1',
+      room: 'r',
+      groups: [],
+      firstSeq: 1,
+      lines: [],
+      kinds: [],
+    };
+    b.relay.handle({ type: 'resume-state', connId: 99, state });
+    assert.deepEqual(last(b), { op: 'leave', connId: -1, clientId: 1 });
+    // A move of a session this node does not wait for changes nothing here.
+    b.relay.handle({
+      type: 'room-event',
+      room: 'r',
+      event: { kind: 'move', clientId: 1, ticket: TICKET },
+    });
+    assert.equal(b.relay.room('r')?.masterId, 1);
+  });
+
   it('refuses at once in one process: there is no other node', () => {
     const core = new CoreHarness({ resumeTtlMs: 20_000 });
     core.connect(1);
