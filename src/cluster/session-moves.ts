@@ -219,7 +219,8 @@ export class SessionMoves {
 
   #state(ticket: string, state: SessionState): void {
     const entry = this.#pending.get(ticket);
-    if (entry === undefined || entry.abandoned || entry.delivered) {
+    if (entry?.delivered === true) return;
+    if (entry === undefined || entry.abandoned) {
       // Nobody here waits for it: a session that moved here leaves its room.
       if (state.room !== '') this.#deps.leave(state.clientId);
       return;
