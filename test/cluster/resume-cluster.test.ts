@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { eventually } from '../helpers/admin-http.js';
-import { FAST_CLUSTER, startCluster, testPrefix } from '../helpers/cluster.js';
+import { Redis } from 'ioredis';
+import { FAST_CLUSTER, REDIS_URL, startCluster, testPrefix } from '../helpers/cluster.js';
 import { killHard } from '../helpers/cluster-processes.js';
 import { LineClient } from '../helpers/line-client.js';
 import { LOGIN, mixedTraffic, Resumer } from '../helpers/resumer.js';
@@ -23,6 +24,19 @@ async function twoNodes(
   const nodes = (await startCluster(2, prefix)) as [TestServer, TestServer];
   cleanup.push(() => Promise.all(nodes.map((node) => node.stop())));
   return nodes;
+}
+
+/**
+ * A node in this process and one in a process of its own; a resumer on the latter, the master of
+ * `room`, and a member on the former.
+ */
+async function heldByDoomed(prefix: string, cleanup: (() => unknown)[], room: string) {
+  const { survivor, doomed } = await survivorAndDoomed(prefix, cleanup);
+  const resumer = await Resumer.login(doomed.port, `${room}-resumer`);
+  await join(resumer.client, room);
+  const stays = await joined(survivor.port, `${room}-stays`, room);
+  cleanup.push(() => stays.client.close());
+  return { survivor, doomed, resumer, stays };
 }
 
 describe(
@@ -196,11 +210,7 @@ describe('session resume when the holding node was killed', { timeout: 60_000 },
   const cleanup = cleanupAfterAll(prefix);
 
   it('is refused cleanly, and the room sees the leave once the node is detected dead', async () => {
-    const { survivor, doomed } = await survivorAndDoomed(prefix, cleanup);
-    const resumer = await Resumer.login(doomed.port, 'lost');
-    await join(resumer.client, 'gone');
-    const stays = await joined(survivor.port, 'stays', 'gone');
-    cleanup.push(() => stays.client.close());
+    const { survivor, doomed, resumer, stays } = await heldByDoomed(prefix, cleanup, 'gone');
     await eventually(() => assert.equal(survivor.server.view.room('gone')?.masterId, resumer.id));
 
     const killedAt = Date.now();
@@ -223,3 +233,65 @@ describe('session resume when the holding node was killed', { timeout: 60_000 },
     assert.ok(refusedAfter < 5_000, `refused after ${refusedAfter} ms`);
   });
 });
+
+describe(
+  'session resume when the holder dies between the move and the hand-over',
+  { timeout: 60_000 },
+  () => {
+    const prefix = testPrefix();
+    const cleanup = cleanupAfterAll(prefix);
+
+    it('refuses the resume after the bounded wait, and the room sees the leave', async () => {
+      const { survivor, doomed, resumer, stays } = await heldByDoomed(prefix, cleanup, 'limbo');
+      const redis = new Redis(REDIS_URL);
+      const listener = new Redis(REDIS_URL);
+      cleanup.push(() => Promise.all([redis.quit(), listener.quit()]));
+      const nodeIds = await redis.smembers(`${prefix}:{nodes}`);
+      const holding = await Promise.all(
+        nodeIds.map(async (node) => {
+          const room = await redis.hget(`${prefix}:node:{${node}}:clients`, String(resumer.id));
+          return room === 'limbo' ? node : '';
+        }),
+      );
+      const holder = holding.find((node) => node !== '') as string;
+
+      // The holder dies, and the test plays it from then on: alive to the others, it accepts the
+      // resume (so the survivor moves the session) and then never sends the session's state.
+      await killHard(doomed.child);
+      await redis.set(`${prefix}:node:{${holder}}:alive`, '1', 'PX', 30_000);
+      cleanup.push(() => redis.del(`${prefix}:node:{${holder}}:alive`));
+      await listener.subscribe(`${prefix}:node:{${holder}}`);
+      let accepted = '';
+      listener.on('message', (_channel: string, message: string) => {
+        const ask = /^r\|(([\w-]+)\.\d+)\|/.exec(message);
+        if (ask === null) return;
+        accepted = ask[1] as string;
+        void redis.publish(`${prefix}:node:{${ask[2] as string}}`, `o|${accepted}|${holder}|limbo`);
+      });
+
+      const fresh = await LineClient.connect(survivor.port);
+      cleanup.push(() => fresh.close());
+      const askedAt = Date.now();
+      fresh.send(`6:${resumer.id}:${resumer.token}:${resumer.received().length}`);
+      assert.match(await fresh.next(10_000), /^9:resume_failed:/);
+      const waited = Date.now() - askedAt;
+      assert.notEqual(accepted, '', 'the survivor asked the holder');
+      assert.deepEqual(await stays.client.nextLines(2, 5_000), [
+        `2:${resumer.id}:`,
+        `4:${stays.id}`,
+      ]);
+      // The move happened (the survivor's hash had the session), and the leave undid it: nothing
+      // is left of the session in Redis.
+      assert.deepEqual(await redis.zrange(`${prefix}:room:{limbo}:members`, 0, -1), [
+        String(stays.id),
+      ]);
+      for (const node of nodeIds) {
+        assert.equal(
+          await redis.hget(`${prefix}:node:{${node}}:clients`, String(resumer.id)),
+          null,
+        );
+      }
+      assert.ok(waited < 8_000, `refused after ${waited} ms`);
+    });
+  },
+);
