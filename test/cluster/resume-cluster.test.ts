@@ -103,7 +103,7 @@ describe(
       for (const node of nodes) assert.equal(node.server.view.room('cut')?.masterId, resumer.id);
     });
 
-    it('keeps the master role across the move, and the other members see nothing of it', async () => {
+    it('keeps the master role across the move, and the other members see nothing of it', async (t) => {
       const [first, second] = await twoNodes(prefix, cleanup);
       const master = await Resumer.login(first.port, 'master');
       cleanup.push(() => master.client.close());
@@ -115,7 +115,10 @@ describe(
       master.cut();
       far.client.send('3:0:while the master is away');
       // Replayed, or live after the move: either way it is the one line after the cut.
+      const askedAt = performance.now();
       const missed = await master.resume(second.port);
+      // Reported, not asserted: the shared machine's load decides it.
+      t.diagnostic(`resumed on the other node in ${(performance.now() - askedAt).toFixed(1)} ms`);
       assert.ok(missed <= 1);
       const away = `3:${far.id}:while the master is away`;
       await eventually(() => assert.equal(master.received().at(-1), away), 5000);
