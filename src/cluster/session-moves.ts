@@ -1,7 +1,8 @@
 /**
  * Resume on another node (§10, docs/cluster.md "Resume on another node"): the backplane's half
  * of moving a session between nodes. The asking node sends the request to every other node;
- * the node holding the session answers (its core checks the token); for a session in a room the
+ * the node holding the session accepts (its core checks the token), every other node refuses,
+ * and the resume is refused once every node asked has refused; for a session in a room the
  * asking node then runs the move script, which moves the membership record from the holder's
  * node hash to its own and publishes `v|<client>|<ticket>` on the room's channel in one atomic
  * step, the room's replica starting at that event as a join's does (room-channels.ts); the
@@ -79,6 +80,8 @@ interface Pending {
   readonly clientId: ClientId;
   /** `asked`: waiting for the holder; `moving`: the move script runs; `moved`: it ran. */
   phase: 'asked' | 'moving' | 'moved';
+  /** Nodes asked that have not refused yet; undefined until the ask is sent. */
+  unanswered: number | undefined;
   /** The state came and went to the core. */
   delivered: boolean;
   /** Given up on after the move: the session's membership here was ended. */
@@ -111,6 +114,7 @@ export class SessionMoves {
       connId,
       clientId,
       phase: 'asked',
+      unanswered: undefined,
       delivered: false,
       abandoned: false,
       timer: undefined,
@@ -123,9 +127,11 @@ export class SessionMoves {
       .smembers(deps.keys.nodes)
       .then(
         (nodes) => {
-          for (const node of nodes) {
-            if (node !== deps.nodeId) deps.publish(deps.keys.nodeChannel(node), ask);
-          }
+          const others = nodes.filter((node) => node !== deps.nodeId);
+          for (const node of others) deps.publish(deps.keys.nodeChannel(node), ask);
+          // No other node: nobody can hold the session.
+          entry.unanswered = others.length;
+          if (others.length === 0) this.#fail(ticket, 'resume_failed');
         },
         () => this.#fail(ticket, 'resume_failed'),
       );
@@ -154,11 +160,14 @@ export class SessionMoves {
         const { ticket, clientId, token } = message;
         return this.#deps.feed({ type: 'resume-asked', ticket, clientId, token });
       }
-      case 'refuse':
-        if (this.#pending.get(message.ticket)?.phase === 'asked') {
-          this.#fail(message.ticket, message.code);
-        }
+      case 'refuse': {
+        // Every node that does not hold the session refuses too: refused once all have.
+        const entry = this.#pending.get(message.ticket);
+        if (entry?.phase !== 'asked' || entry.unanswered === undefined) return;
+        entry.unanswered -= 1;
+        if (entry.unanswered <= 0) this.#fail(message.ticket, message.code);
         return;
+      }
       case 'accept':
         return this.#accepted(message.ticket, message.holder, message.room);
       case 'state':

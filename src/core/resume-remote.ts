@@ -57,9 +57,11 @@ export function abandonArrival(ctx: RelayContext, fresh: Session): void {
 }
 
 /**
- * Another node asks for a session. Only the node holding it answers: a wrong token is refused
- * as an unknown id would be (`resume_failed`), and so is a session already on its way to another
- * node. An accepted session stops taking input here and keeps its lines until its `move` event.
+ * Another node asks for a session. Every node answers: one that does not hold it refuses, and so
+ * does the holder for a wrong token or a session already on its way to another node, all with
+ * `resume_failed`, so the asking node can refuse as soon as every node has (and a wrong token is
+ * refused as an unknown id is). An accepted session stops taking input here and keeps its lines
+ * until its `move` event.
  */
 export function answerAsked(
   ctx: RelayContext,
@@ -72,11 +74,7 @@ export function answerAsked(
   if (
     target === undefined ||
     resume === undefined ||
-    ctx.state.sessions.get(target.connId) !== target
-  ) {
-    return;
-  }
-  if (
+    ctx.state.sessions.get(target.connId) !== target ||
     !sameToken(resume.token, token) ||
     resume.handover !== undefined ||
     target.waiting !== undefined ||

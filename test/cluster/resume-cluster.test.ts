@@ -147,11 +147,16 @@ describe(
       owner.cut();
       const guesser = await LineClient.connect(second.port);
       track(guesser);
+      const askedAt = Date.now();
       guesser.send(`6:${owner.id}:${'A'.repeat(32)}:0`);
       guesser.send(`6:999999:${owner.token}:0`);
       const refusals = await guesser.nextLines(2, 10_000);
       assert.equal(refusals[0], refusals[1]);
       assert.match(refusals[0] as string, /^9:resume_failed:/);
+      // Both refused by every node at once, not after the wait for a node that does not answer
+      // (2 s here): an unknown id is no slower to refuse than a wrong token.
+      const refusedAfter = Date.now() - askedAt;
+      assert.ok(refusedAfter < 1_500, `refused after ${refusedAfter} ms`);
       // The guesses took nothing away: the owner still resumes there.
       await owner.resume(second.port);
       assert.equal(second.server.view.client(owner.id)?.away, false);

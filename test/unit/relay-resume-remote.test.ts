@@ -124,10 +124,9 @@ describe('resume on another node, in the core (§10, docs/cluster.md)', () => {
     a.connect(9);
     a.send(9, '6:1:token1:0');
     assert.match(a.linesFor(9)[0] ?? '', /^9:resume_failed:/);
-    // A node that does not hold the session says nothing.
-    const before = a.requests().length;
-    a.relay.handle({ type: 'resume-asked', ticket: TICKET, clientId: 55, token: 'token1' });
-    assert.equal(a.requests().length, before);
+    // A node that does not hold the session refuses too, with the same code.
+    a.relay.handle({ type: 'resume-asked', ticket: 'node-d.1', clientId: 55, token: 'token1' });
+    assert.deepEqual(last(a), { op: 'resume-refuse', ticket: 'node-d.1', code: 'resume_failed' });
   });
 
   it('refuses the client when the cluster does, and counts it as a failed login', () => {
