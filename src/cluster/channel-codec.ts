@@ -131,6 +131,14 @@ export function decodeRoomEvent(data: Buffer): RoomEvent | undefined {
     if (id < 0) return undefined;
     return { kind: kind === 0x6a ? 'join' : 'leave', clientId: id };
   }
+  if (kind === 0x76) {
+    // `v|<client>|<ticket>`: the member's session moves to the ticket's node (§10).
+    const parts = split(data, 2);
+    const id = clientId(parts?.fields[0]);
+    const ticket = parts?.fields[1] ?? '';
+    if (id < 0 || ticket === '') return undefined;
+    return { kind: 'move', clientId: id, ticket };
+  }
   if (kind !== 0x6d) return undefined;
   const parts = split(data, 3);
   if (parts === undefined) return undefined;

@@ -9,7 +9,7 @@
  */
 
 /** Key and channel names, as Lua functions mirroring channel-codec.ts. */
-const KEYS_LUA = `
+export const KEYS_LUA = `
 local P = ARGV[1]
 local function roomKey(room, part) return P .. ':room:{' .. room .. '}:' .. part end
 local function roomChannel(room) return P .. ':room:{' .. room .. '}' end

@@ -18,6 +18,7 @@ import { createLinks, LINK_ROLES, registerNode, type RedisLinks } from './redis-
 import { PublishBatches } from './publish-batches.js';
 import { RoomChannels } from './room-channels.js';
 import { SenderBudget } from './sender-budget.js';
+import { SessionMoves } from './session-moves.js';
 
 /** A join that keeps meeting concurrent changes is refused after this many tries. */
 const MAX_JOIN_ATTEMPTS = 32;
@@ -70,6 +71,8 @@ export class RedisBackplane implements Backplane {
   readonly #channels: RoomChannels;
   readonly #subscriptions = new Map<string, Promise<unknown>>();
   readonly #budget: SenderBudget;
+  /** Sessions resumed here from another node, or handed over to one (§10). */
+  readonly #moves: SessionMoves;
   readonly #batches = new PublishBatches((channel, messages) =>
     this.#send(channel, encodeRoomBatch(messages)),
   );
@@ -127,6 +130,23 @@ export class RedisBackplane implements Backplane {
         sub.unsubscribe(this.#keys.roomChannel(room)).catch(() => undefined);
       },
     });
+    this.#moves = new SessionMoves(
+      {
+        nodeId: this.nodeId,
+        keys: this.#keys,
+        command: () => this.#command(),
+        publish: (channel, data) => this.#send(channel, data),
+        feed: (input) => this.#feed(input),
+        channels: this.#channels,
+        subscribed: (room) => this.#subscriptions.get(room) ?? Promise.resolve(),
+        chain: (clientId, step) => this.#chain(clientId, step),
+        leave: (clientId) => this.#leave(-1, clientId),
+        ready: () => this.#ready,
+        timeoutMs: this.#commandTimeoutMs,
+        logger: this.#logger,
+      },
+      cmd,
+    );
     this.ids = new IdBlocks(
       options.idBlockSize,
       (size) => cmd.incrby(this.#keys.clientIds, size),
@@ -197,6 +217,14 @@ export class RedisBackplane implements Backplane {
         return this.#listRooms(request.connId, request.password);
       case 'unwatch':
         return this.#channels.unwatch(request.room);
+      case 'resume':
+        return this.#moves.ask(request.connId, request.clientId, request.token);
+      case 'resume-accept':
+        return this.#moves.accept(request.ticket, request.room);
+      case 'resume-refuse':
+        return this.#moves.refuse(request.ticket, request.code);
+      case 'hand-over':
+        return this.#moves.handOver(request.ticket, request.state);
     }
   }
 
@@ -396,6 +424,7 @@ export class RedisBackplane implements Backplane {
     if (channel === this.#keys.nodeChannel(this.nodeId)) {
       const sent = /^p\|(\d+)$/.exec(message.toString('latin1'))?.[1];
       if (sent !== undefined) this.#probed(Date.now() - Number(sent));
+      else this.#moves.message(message);
       return;
     }
     if (channel === this.#keys.groupChannel) {
@@ -405,7 +434,10 @@ export class RedisBackplane implements Backplane {
     }
     const room = this.#keys.roomOfChannel(channel);
     if (room === undefined) return;
-    for (const event of decodeRoomEvents(message)) this.#channels.event(room, event);
+    for (const event of decodeRoomEvents(message)) {
+      if (event.kind === 'move') this.#moves.moved(event.clientId, event.ticket);
+      this.#channels.event(room, event);
+    }
   }
 
   #register(): Promise<void> {
@@ -480,6 +512,7 @@ export class RedisBackplane implements Backplane {
     this.#subscriptions.clear();
     this.#chains.clear();
     this.#batches.clear();
+    this.#moves.clear();
     this.#sentAt = [];
     this.#beating = false;
     this.#logger.warn({ role }, 'lost the Redis link; room members detached, reconnecting');

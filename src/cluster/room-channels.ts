@@ -98,7 +98,9 @@ export class RoomChannels {
       channel.buffer.push(event);
       return;
     }
-    const join = event.kind === 'join' ? channel.pending.get(event.clientId) : undefined;
+    // A session moving here (§10) starts a replica at its `move` event as a joiner at its join.
+    const starts = event.kind === 'join' || event.kind === 'move';
+    const join = starts ? channel.pending.get(event.clientId) : undefined;
     if (channel.status === 'live') {
       if (join !== undefined) {
         if (join.snapshot !== undefined) channel.pending.delete(event.clientId);

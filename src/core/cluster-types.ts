@@ -7,10 +7,27 @@
  */
 import type { RoomListEntry } from '../protocol/encode.js';
 import type { ErrorCode } from '../protocol/error-codes.js';
+import type { OutgoingKind } from '../protocol/message-kinds.js';
 import type { GroupEvent, RoomEvent } from './sequencer.js';
 import type { ClientId, ConnId } from './types.js';
 
-export type { GroupEvent, MessageEvent, RoomEvent } from './sequencer.js';
+export type { GroupEvent, MessageEvent, ResumeRequest, RoomEvent } from './sequencer.js';
+
+/**
+ * What a node ships of a session it hands over to another node (§10, docs/cluster.md): what the
+ * session is, and the lines it keeps for a resume, numbered from `firstSeq`. The member order
+ * (and so the master role) needs nothing: the session keeps its place in its room.
+ */
+export interface SessionState {
+  readonly clientId: ClientId;
+  readonly username: string;
+  /** The room it is a member of; '' for none. */
+  readonly room: string;
+  readonly groups: readonly (readonly [string, readonly ClientId[]])[];
+  readonly firstSeq: number;
+  readonly lines: readonly Buffer[];
+  readonly kinds: readonly OutgoingKind[];
+}
 
 /** A {@link RoomSequencer} call in the form the backplane takes; answered by cluster inputs. */
 export type ClusterRequest =
@@ -31,7 +48,20 @@ export type ClusterRequest =
   /** Deliver a group message to its targets on every node. */
   | { readonly op: 'group'; readonly event: GroupEvent }
   /** This node no longer holds a replica of the room (no local member left). */
-  | { readonly op: 'unwatch'; readonly room: string };
+  | { readonly op: 'unwatch'; readonly room: string }
+  /** Find a session on another node and move it here (§10); answered by `resume-state`. */
+  | {
+      readonly op: 'resume';
+      readonly connId: ConnId;
+      readonly clientId: ClientId;
+      readonly token: string;
+    }
+  /** The holder gives the asked session up; `room` is its room ('' for none). */
+  | { readonly op: 'resume-accept'; readonly ticket: string; readonly room: string }
+  /** The holder refuses the resume. */
+  | { readonly op: 'resume-refuse'; readonly ticket: string; readonly code: ErrorCode }
+  /** The holder ships the session's state to the node of the ticket. */
+  | { readonly op: 'hand-over'; readonly ticket: string; readonly state: SessionState };
 
 /** What the backplane feeds back into the core. */
 export type ClusterInput =
@@ -60,4 +90,16 @@ export type ClusterInput =
    * The link to the backplane broke: events may have been missed, so every replica is dropped
    * and this node's clients leave their rooms locally (docs/cluster.md, failure modes).
    */
-  | { readonly type: 'backplane-lost' };
+  | { readonly type: 'backplane-lost' }
+  /**
+   * Another node asks for a session (§10): the node holding it checks the token and answers
+   * through `acceptResume` or `refuseResume`; the others stay silent.
+   */
+  | {
+      readonly type: 'resume-asked';
+      readonly ticket: string;
+      readonly clientId: ClientId;
+      readonly token: string;
+    }
+  /** The state of a session this node asked for (connection `connId`) has arrived. */
+  | { readonly type: 'resume-state'; readonly connId: ConnId; readonly state: SessionState };

@@ -8,6 +8,7 @@ import type {
   JoinRequest,
   LeaveRequest,
   MessageEvent,
+  ResumeRequest,
   RoomSequencer,
 } from './sequencer.js';
 import type { Room } from './state.js';
@@ -69,6 +70,20 @@ export class LocalSequencer implements RoomSequencer {
   release(): void {
     // The core's rooms are the only copy: there is nothing else to let go of.
   }
+
+  resume(request: ResumeRequest): void {
+    // One process is the whole cluster: a session it does not hold does not exist.
+    answerRefused(this.ctx, request.connId, 'resume_failed');
+  }
+
+  // No other node can ask this one for a session, so these are never called.
+  readonly acceptResume = ignore;
+  readonly refuseResume = ignore;
+  readonly handOver = ignore;
+}
+
+function ignore(): void {
+  // Nothing to do: see the callers.
 }
 
 function* visibleRooms(rooms: Iterable<Room>, password: string): Iterable<RoomListEntry> {

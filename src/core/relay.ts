@@ -12,6 +12,7 @@ import {
 } from './room-events.js';
 import type { RoomSequencer } from './sequencer.js';
 import { parkSession } from './resume.js';
+import { answerAsked, stateArrived } from './resume-remote.js';
 import { dropSession, finishLogin, forgetSession, openSession } from './sessions.js';
 import type { Room, Session } from './state.js';
 import { handleTick } from './tick.js';
@@ -108,7 +109,8 @@ export class Relay implements RelayView {
     switch (input.type) {
       case 'line': {
         const session = ctx.state.sessions.get(input.connId);
-        if (session === undefined) return;
+        // A session being handed over to another node (§10) takes nothing more from here.
+        if (session === undefined || session.resume?.handover !== undefined) return;
         session.guard.lastInputAt = ctx.guards.now;
         if (admitLine(ctx, session, input.line.length)) handleLine(ctx, session, input.line);
         return;
@@ -119,7 +121,8 @@ export class Relay implements RelayView {
         return openSession(ctx, input.connId, input.transport, input.remoteIp);
       case 'disconnect': {
         const session = ctx.state.sessions.get(input.connId);
-        if (session === undefined) return;
+        // Handed over to another node (§10): its old connection's end ends nothing.
+        if (session === undefined || session.resume?.handover !== undefined) return;
         // §10: a broken connection's session waits for a resume; a closed one ends at once.
         if (input.abrupt === true && parkSession(ctx, session)) return;
         forgetSession(ctx, session);
@@ -159,6 +162,10 @@ export class Relay implements RelayView {
         return answerRoomList(ctx, input.connId, input.rooms);
       case 'backplane-lost':
         return detachAll(ctx);
+      case 'resume-asked':
+        return answerAsked(ctx, input.ticket, input.clientId, input.token);
+      case 'resume-state':
+        return stateArrived(ctx, input.connId, input.state);
       case 'tick':
         return handleTick(ctx, input.now);
       default: {

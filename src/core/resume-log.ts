@@ -28,6 +28,11 @@ export class LineLog {
   #heldBytes = 0;
   #overflowed = false;
 
+  /** A log whose first line will be numbered `firstSeq` (a session moved from another node). */
+  constructor(firstSeq = 1) {
+    this.#base = firstSeq;
+  }
+
   /** The number the next line will get. */
   get nextSeq(): number {
     return this.#base + this.#lines.length;
@@ -93,6 +98,16 @@ export class LineLog {
     }
     const start = received + 1 - this.#base;
     return { lines: this.#lines.slice(start), kinds: this.#kinds.slice(start) };
+  }
+
+  /** Every line still held, oldest first, from number {@link firstSeq}. */
+  held(): { firstSeq: number; lines: Buffer[]; kinds: OutgoingKind[] } {
+    const start = this.#head;
+    return {
+      firstSeq: this.firstSeq,
+      lines: this.#lines.slice(start),
+      kinds: this.#kinds.slice(start),
+    };
   }
 
   /**

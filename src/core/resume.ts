@@ -9,10 +9,12 @@
  */
 import { encodeError, encodeResumed } from '../protocol/encode.js';
 import type { ResumeCommand } from '../protocol/commands.js';
+import type { ErrorCode } from '../protocol/error-codes.js';
 import type { OutgoingKind } from '../protocol/message-kinds.js';
 import type { RelayContext } from './context.js';
 import { releaseIp } from './ip-cap.js';
 import { LineLog } from './resume-log.js';
+import { askCluster } from './resume-remote.js';
 import { forgetSession } from './sessions.js';
 import type { Session } from './state.js';
 import { unbindUdp } from './udp.js';
@@ -21,7 +23,7 @@ import { unbindUdp } from './udp.js';
 export function offerResume(ctx: RelayContext, session: Session): string | undefined {
   if (!ctx.resumable || ctx.tokens === undefined) return undefined;
   const token = ctx.tokens.next();
-  session.resume = { token, log: new LineLog(), awaySince: undefined };
+  session.resume = { token, log: new LineLog(), awaySince: undefined, handover: undefined };
   return token;
 }
 
@@ -81,14 +83,18 @@ export function expireAway(ctx: RelayContext, session: Session, now: number): vo
  */
 export function resumeSession(ctx: RelayContext, fresh: Session, command: ResumeCommand): void {
   const target = ctx.state.clients.get(command.clientId);
+  // Cluster mode: a session held by no connection of this node may be on another one.
+  if (target === undefined && ctx.resumable) return askCluster(ctx, fresh, command);
   const resume = target?.resume;
-  if (target === undefined || resume === undefined || !sameToken(resume.token, command.token)) {
-    fresh.authFailures += 1;
-    ctx.refuse(fresh, 'resume_failed');
-    if (fresh.authFailures >= ctx.limits.maxAuthFailures) {
-      ctx.refuse(fresh, 'too_many_auth_failures');
-    }
-    return;
+  if (
+    target === undefined ||
+    resume === undefined ||
+    !sameToken(resume.token, command.token) ||
+    // Being handed over to, or arriving from, another node: one resume at a time.
+    resume.handover !== undefined ||
+    ctx.state.arrivals.has(command.clientId)
+  ) {
+    return failResume(ctx, fresh, 'resume_failed');
   }
   const missed = resume.log.after(command.received);
   if (missed === undefined) {
@@ -110,7 +116,25 @@ export function resumeSession(ctx: RelayContext, fresh: Session, command: Resume
     ctx.emit({ type: 'close', connId: oldConnId, code: 'session_resumed' });
   }
   moveSession(ctx, target, fresh);
-  const { connId, clientId } = target;
+  replayMissed(ctx, target, missed);
+}
+
+/** A resume refused; `resume_failed` counts as a failed login (the token may be guessed). */
+export function failResume(ctx: RelayContext, fresh: Session, code: ErrorCode): void {
+  if (code === 'resume_failed') fresh.authFailures += 1;
+  ctx.refuse(fresh, code);
+  if (fresh.authFailures >= ctx.limits.maxAuthFailures) {
+    ctx.refuse(fresh, 'too_many_auth_failures');
+  }
+}
+
+/** The answer `6:<id>:<missed>`, then the missed lines, to a session on its new connection. */
+export function replayMissed(
+  ctx: RelayContext,
+  session: Session,
+  missed: { lines: Buffer[]; kinds: OutgoingKind[] },
+): void {
+  const { connId, clientId } = session;
   const { lines, kinds } = missed;
   ctx.event({ kind: 'resumed', connId, clientId, missed: lines.length });
   // Neither the answer nor the replay is kept again: the log already holds the replayed lines.
@@ -133,8 +157,15 @@ function moveSession(ctx: RelayContext, session: Session, fresh: Session): void 
   unbindUdp(ctx, session);
   releaseIp(ctx, session);
   sessions.delete(oldConnId);
-  // The fresh session goes; its place under the IP cap is the resumed one's now.
-  sessions.set(fresh.connId, session);
+  takeConnection(ctx, session, fresh);
+}
+
+/**
+ * A resumed session takes the fresh connection's place: its id, transport and IP, and its place
+ * under the IP cap. The fresh session goes.
+ */
+export function takeConnection(ctx: RelayContext, session: Session, fresh: Session): void {
+  ctx.state.sessions.set(fresh.connId, session);
   session.connId = fresh.connId;
   session.transport = fresh.transport;
   session.remoteIp = fresh.remoteIp;

@@ -18,7 +18,16 @@ import type { RelayContext } from './context.js';
 import { deliverToRoom } from './delivery.js';
 import type { RoomEvent } from './sequencer.js';
 import { newSessionGuard } from './session-guard.js';
-import { masterOf, newRoom, newSession, REMOTE_CONN_ID, type Room, type Session } from './state.js';
+import { arrivingMember, memberArrived, refuseArrival, shipSession } from './resume-remote.js';
+import {
+  ARRIVING_CONN_ID,
+  masterOf,
+  newRoom,
+  newSession,
+  REMOTE_CONN_ID,
+  type Room,
+  type Session,
+} from './state.js';
 import type { ClientId, ConnId } from './types.js';
 
 /** Applies the next ordered event of a room this node holds. */
@@ -36,6 +45,23 @@ export function applyRoomEvent(ctx: RelayContext, room: Room, event: RoomEvent):
       const joiner = local !== undefined && local.room === undefined ? local : undefined;
       enter(ctx, room, joiner ?? remoteMember(event.clientId, room));
       if (joiner?.waiting === 'join') ctx.release(joiner);
+      return;
+    }
+    case 'move': {
+      // §10 across nodes: the session's lines are kept by its old node up to here, by its new
+      // one from here on. Every other node has a stand-in for it and changes nothing.
+      const member = room.byClientId.get(event.clientId);
+      if (member === undefined || member.connId === ARRIVING_CONN_ID) return;
+      if (isLocal(member)) {
+        replaceMember(room, member, remoteMember(event.clientId, room));
+        shipSession(ctx, member, event.ticket);
+        if (!room.members.some(isLocal)) dropReplica(ctx, room);
+        return;
+      }
+      const arriving = arrivingMember(ctx, event.clientId, room);
+      if (arriving === undefined) return;
+      replaceMember(room, member, arriving);
+      memberArrived(ctx, event.clientId);
       return;
     }
     case 'leave': {
@@ -73,6 +99,7 @@ export function startReplica(
 export function answerRefused(ctx: RelayContext, connId: ConnId, code: ErrorCode): void {
   const session = ctx.state.sessions.get(connId);
   if (session?.waiting === undefined) return;
+  if (session.waiting === 'resume') return refuseArrival(ctx, session, code);
   ctx.refuse(session, code);
   ctx.release(session);
 }
@@ -106,6 +133,11 @@ export function detachAll(ctx: RelayContext): void {
   ctx.state.rooms.clear();
   for (const session of ctx.state.sessions.values()) {
     if (session.waiting === undefined) continue;
+    // A resume under way cannot finish: the client logs in afresh (§10).
+    if (session.waiting === 'resume') {
+      refuseArrival(ctx, session, 'resume_failed');
+      continue;
+    }
     ctx.refuse(session, 'unavailable');
     ctx.release(session);
   }
@@ -153,6 +185,14 @@ function leave(ctx: RelayContext, room: Room, session: Session, notifyLeaver: bo
   if (wasMaster && master !== undefined) {
     ctx.roomcast(room, undefined, encodeMaster(master.clientId), 'master');
   }
+}
+
+/** Puts `next` in `member`'s place in the member order (a session moving between nodes). */
+function replaceMember(room: Room, member: Session, next: Session): void {
+  const index = room.members.indexOf(member);
+  room.members[index] = next;
+  room.connIds[index] = next.connId;
+  room.byClientId.set(next.clientId, next);
 }
 
 function add(room: Room, member: Session): void {

@@ -8,6 +8,8 @@
  * {@link ClusterInput}s through `Relay.handle`. The core does not ask which one it has.
  */
 import type { MessageMode } from '../protocol/commands.js';
+import type { ErrorCode } from '../protocol/error-codes.js';
+import type { SessionState } from './cluster-types.js';
 import type { Room } from './state.js';
 import type { ClientId, ConnId } from './types.js';
 
@@ -24,6 +26,11 @@ export interface MessageEvent {
 export type RoomEvent =
   | { readonly kind: 'join'; readonly clientId: ClientId }
   | { readonly kind: 'leave'; readonly clientId: ClientId }
+  /**
+   * Cluster mode (§10): the member's session moves to the node that asked for it in `ticket`;
+   * before this event its node keeps its lines, after it the new node does. No line is written.
+   */
+  | { readonly kind: 'move'; readonly clientId: ClientId; readonly ticket: string }
   | MessageEvent;
 
 /** A group message (`4:group:payload`) for the named clients, wherever they are connected. */
@@ -52,6 +59,13 @@ export interface LeaveRequest {
   readonly room: string | undefined;
 }
 
+/** A resume (§10) of a session this node does not hold: the cluster is asked for it. */
+export interface ResumeRequest {
+  readonly connId: ConnId;
+  readonly clientId: ClientId;
+  readonly token: string;
+}
+
 /**
  * What the core asks of its sequencer. Each request is answered by ordered room events, a
  * refusal (`9:<code>` for the asking connection) or a room list, through the core's
@@ -70,4 +84,15 @@ export interface RoomSequencer {
   listRooms(connId: ConnId, password: string): void;
   /** This node keeps no replica of the room any more: it has no local member left. */
   release(room: string): void;
+  /**
+   * Find the session on another node and move it here (§10); answered by `resume-state`, or
+   * refused (`resume_failed`). The in-process sequencer has no other node and refuses at once.
+   */
+  resume(request: ResumeRequest): void;
+  /** This node holds the asked session and gives it up: `room` is where it is a member. */
+  acceptResume(ticket: string, room: string): void;
+  /** This node holds the asked session and refuses the resume with `code`. */
+  refuseResume(ticket: string, code: ErrorCode): void;
+  /** The session's state, for the node of the ticket, once it is no longer this node's. */
+  handOver(ticket: string, state: SessionState): void;
 }

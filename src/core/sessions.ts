@@ -8,6 +8,7 @@ import type { RelayContext } from './context.js';
 import { admitIp, releaseIp } from './ip-cap.js';
 import { handleLine } from './lines.js';
 import { offerResume, unpark } from './resume.js';
+import { abandonArrival } from './resume-remote.js';
 import { newSessionGuard } from './session-guard.js';
 import { newSession, type Session } from './state.js';
 import type { ConnId, TransportKind } from './types.js';
@@ -111,15 +112,20 @@ export function dropSession(ctx: RelayContext, session: Session, code: ErrorCode
   ctx.emit({ type: 'close', connId: session.connId, code });
 }
 
-/** Removes a session and everything it holds; false if it was already gone. */
-export function forgetSession(ctx: RelayContext, session: Session): boolean {
+/**
+ * Removes a session and everything it holds; false if it was already gone. `leaves` is false
+ * when the session moves to another node (§10, cluster mode) and keeps its place in its room.
+ */
+export function forgetSession(ctx: RelayContext, session: Session, leaves = true): boolean {
   if (ctx.state.sessions.get(session.connId) !== session) return false;
   ctx.state.sessions.delete(session.connId);
   releaseIp(ctx, session);
   unpark(ctx, session);
+  if (session.arriving !== undefined) abandonArrival(ctx, session);
   // Section 4: disconnecting leaves the room as `2:-1` would, without writing to the leaver.
   // Waiting may mean a join in flight: the leave is ordered after it and undoes it.
-  if (session.phase === 'ready' && (session.room !== undefined || session.waiting !== undefined)) {
+  const inRoom = session.room !== undefined || session.waiting !== undefined;
+  if (leaves && session.phase === 'ready' && inRoom) {
     const { clientId } = session;
     ctx.sequencer.leave({ connId: -1, clientId, room: session.room?.name });
   }

@@ -1,12 +1,13 @@
 import type { LineLog } from './resume-log.js';
 import type { SessionGuard } from './session-guard.js';
+import type { SessionState } from './cluster-types.js';
 import type { ClientId, ConnId, TransportKind, UdpAddress } from './types.js';
 
 /** Where a session is in its life: connected, login being checked, or logged in. */
 export type SessionPhase = 'anonymous' | 'authenticating' | 'ready';
 
 /** What a session waits for from its sequencer. */
-export type SequencerWait = 'join' | 'leave' | 'list-rooms';
+export type SequencerWait = 'join' | 'leave' | 'list-rooms' | 'resume';
 
 /** What a logged-in session keeps so that it can be resumed (protocol §10). */
 export interface ResumeState {
@@ -15,6 +16,28 @@ export interface ResumeState {
   readonly log: LineLog;
   /** The tick time its connection broke; undefined while connected. */
   awaySince: number | undefined;
+  /**
+   * Cluster mode: the session is being handed over to the node named in this ticket (a resume
+   * there, docs/cluster.md); no other resume may take it meanwhile.
+   */
+  handover: string | undefined;
+}
+
+/**
+ * A connection resuming a session that another node holds (cluster mode, §10): what it asked,
+ * and what has arrived of the session so far.
+ */
+export interface Arrival {
+  readonly clientId: ClientId;
+  readonly token: string;
+  readonly received: number;
+  /** The session's state, shipped by the node that held it. */
+  state: SessionState | undefined;
+  /**
+   * The session in its room on this node from its `move` event on, keeping the room's lines
+   * until the state arrives; undefined before the move (or when it is in no room).
+   */
+  placeholder: Session | undefined;
 }
 
 /**
@@ -49,6 +72,8 @@ export interface Session {
   readonly guard: SessionGuard;
   /** Set at login when resume is on (`resumeTtlMs` > 0). */
   resume: ResumeState | undefined;
+  /** A resume of a session held by another node is under way on this connection. */
+  arriving: Arrival | undefined;
 }
 
 /**
@@ -76,6 +101,12 @@ export function newRoom(name: string, password: string): Room {
  * kept as stand-in sessions, and fan-outs skip the id since no connection has it.
  */
 export const REMOTE_CONN_ID = -2;
+
+/**
+ * The connection id of a session arriving from another node (cluster mode, §10) between its
+ * `move` event and its state: a local member that keeps its lines and is not written to yet.
+ */
+export const ARRIVING_CONN_ID = -3;
 
 /** The master rule (protocol section 4): the member present longest. */
 export function masterOf(room: Room): Session | undefined {
@@ -106,6 +137,7 @@ export function newSession(
     replaying: false,
     guard,
     resume: undefined,
+    arriving: undefined,
   };
 }
 
@@ -116,6 +148,8 @@ export class RelayState {
   readonly rooms = new Map<string, Room>();
   /** Bound UDP addresses, keyed by {@link udpKey}. */
   readonly udpBindings = new Map<string, Session>();
+  /** Connections resuming a session another node holds, by the session's client id. */
+  readonly arrivals = new Map<ClientId, Session>();
 }
 
 /** The key of a UDP address in {@link RelayState.udpBindings}. */

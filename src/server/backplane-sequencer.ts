@@ -15,5 +15,9 @@ export function backplaneSequencer(request: (request: ClusterRequest) => void): 
     group: (event) => request({ op: 'group', event }),
     listRooms: (connId, password) => request({ op: 'list-rooms', connId, password }),
     release: (room) => request({ op: 'unwatch', room }),
+    resume: ({ connId, clientId, token }) => request({ op: 'resume', connId, clientId, token }),
+    acceptResume: (ticket, room) => request({ op: 'resume-accept', ticket, room }),
+    refuseResume: (ticket, code) => request({ op: 'resume-refuse', ticket, code }),
+    handOver: (ticket, state) => request({ op: 'hand-over', ticket, state }),
   };
 }

@@ -2,76 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { eventually } from '../helpers/admin-http.js';
 import { LineClient } from '../helpers/line-client.js';
+import { LOGIN, mixedTraffic, Resumer } from '../helpers/resumer.js';
 import { seededRandom } from '../helpers/seeded-random.js';
 import { useServerPool, type TestServer } from '../helpers/test-server.js';
-
-const LOGIN = /^0:(\d+):([\w-]{32})$/;
-
-/**
- * A client that resumes (protocol §10): it counts the lines it received after its login reply,
- * and after a cut takes its session over on a new connection, collecting one stream across all
- * of its connections.
- */
-class Resumer {
-  /** Every line after the login reply, across connections, without the resume answers. */
-  readonly stream: string[] = [];
-  #client: LineClient;
-  #offset = 1;
-
-  private constructor(
-    readonly port: number,
-    readonly id: number,
-    readonly token: string,
-    client: LineClient,
-  ) {
-    this.#client = client;
-  }
-
-  static async login(port: number, name: string): Promise<Resumer> {
-    const client = await LineClient.connect(port);
-    client.send(`0:${name}:pw`);
-    const match = LOGIN.exec(await client.next());
-    assert.ok(match, 'the login reply carries a token');
-    return new Resumer(port, Number(match[1]), match[2] as string, client);
-  }
-
-  get client(): LineClient {
-    return this.#client;
-  }
-
-  /** Takes in what the current connection has received so far. */
-  #collect(): void {
-    const lines = this.#client.lines;
-    this.stream.push(...lines.slice(this.#offset));
-    this.#offset = lines.length;
-  }
-
-  /** Breaks the connection with a reset, as a failing network does. */
-  cut(): void {
-    this.#collect();
-    this.#client.cut();
-  }
-
-  /** Resumes on a new connection; resolves with the number of lines replayed. */
-  async resume(): Promise<number> {
-    this.#collect();
-    const client = await LineClient.connect(this.port);
-    client.send(`6:${this.id}:${this.token}:${this.stream.length}`);
-    const answer = await client.next(5000);
-    const match = /^6:(\d+):(\d+)$/.exec(answer);
-    assert.ok(match, `resume answered ${answer}`);
-    assert.equal(Number(match[1]), this.id);
-    this.#client = client;
-    this.#offset = 1;
-    return Number(match[2]);
-  }
-
-  /** Everything received so far, across connections. */
-  received(): string[] {
-    this.#collect();
-    return [...this.stream];
-  }
-}
 
 /** Joins a room and waits for its master line; the join's lines are read. */
 async function joined(client: LineClient, room: string): Promise<void> {
@@ -124,22 +57,12 @@ describe('session resume over real sockets (protocol §10)', { timeout: 60_000 }
     const resumerStart = resumer.received().length;
     sender.client.send(`5:g:${watcher.id}:${resumer.id}`);
     const total = 400;
-    const cuts = new Set(Array.from({ length: 4 }, () => 20 + Math.floor(next() * (total - 40))));
-    for (let index = 0; index < total; index += 1) {
-      const roll = next();
-      const line =
-        roll < 0.6
-          ? `3:${Math.floor(next() * 4)}:m${index}:${'x'.repeat(Math.floor(next() * 200))}`
-          : `4:g:g${index}`;
-      sender.client.send(line);
-      if (cuts.has(index)) {
-        // Mid-traffic: the reset may lose lines in flight; the resume must bring them back.
-        resumer.cut();
-        await new Promise((resolve) => setTimeout(resolve, Math.floor(next() * 30)));
-        await resumer.resume();
-      }
-      if (index % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
-    }
+    await mixedTraffic(sender.client, next, total, async () => {
+      // Mid-traffic: the reset may lose lines in flight; the resume must bring them back.
+      resumer.cut();
+      await new Promise((resolve) => setTimeout(resolve, Math.floor(next() * 30)));
+      await resumer.resume();
+    });
     sender.client.send('3:1:end');
     await eventually(() => assert.equal(watcher.client.lines.at(-1), `3:${sender.id}:end`), 10_000);
     await eventually(() => assert.equal(resumer.received().at(-1), `3:${sender.id}:end`), 10_000);
