@@ -12,7 +12,6 @@
  */
 import type { SessionState } from '../core/cluster-types.js';
 import { ERROR_CODES, type ErrorCode } from '../protocol/error-codes.js';
-import { MESSAGE_KINDS, type OutgoingKind } from '../protocol/message-kinds.js';
 
 /** A decoded node-channel message of a session move. */
 export type SessionMessage =
@@ -32,7 +31,6 @@ export type SessionMessage =
   | { readonly kind: 'state'; readonly ticket: string; readonly state: SessionState };
 
 const TICKET = /^[\w-]+\.\d+$/;
-const KINDS: ReadonlySet<string> = new Set(MESSAGE_KINDS);
 
 /** The node that asked, from its ticket. */
 export function nodeOfTicket(ticket: string): string {
@@ -59,7 +57,6 @@ export function encodeState(ticket: string, state: SessionState): Buffer {
       r: state.room,
       g: state.groups,
       f: state.firstSeq,
-      k: state.kinds,
       l: state.lines.map((line) => line.length),
     }),
   );
@@ -107,17 +104,14 @@ function decodeState(data: Buffer): SessionMessage | undefined {
   } catch {
     return undefined;
   }
-  const { c, u, r, g, f, k, l } = header;
+  const { c, u, r, g, f, l } = header;
   const valid =
     Number.isSafeInteger(c) &&
     typeof u === 'string' &&
     typeof r === 'string' &&
     Array.isArray(g) &&
     Number.isSafeInteger(f) &&
-    Array.isArray(k) &&
     Array.isArray(l) &&
-    k.length === l.length &&
-    k.every((item) => typeof item === 'string' && KINDS.has(item)) &&
     l.every((item) => Number.isSafeInteger(item) && (item as number) >= 0);
   if (!valid) return undefined;
   const lines: Buffer[] = [];
@@ -141,7 +135,6 @@ function decodeState(data: Buffer): SessionMessage | undefined {
     groups,
     firstSeq: f as number,
     lines,
-    kinds: k as OutgoingKind[],
   };
   return { kind: 'state', ticket, state };
 }

@@ -7,7 +7,6 @@
  */
 import type { RoomListEntry } from '../protocol/encode.js';
 import type { ErrorCode } from '../protocol/error-codes.js';
-import type { OutgoingKind } from '../protocol/message-kinds.js';
 import type { GroupEvent, RoomEvent } from './sequencer.js';
 import type { ClientId, ConnId } from './types.js';
 
@@ -26,7 +25,6 @@ export interface SessionState {
   readonly groups: readonly (readonly [string, readonly ClientId[]])[];
   readonly firstSeq: number;
   readonly lines: readonly Buffer[];
-  readonly kinds: readonly OutgoingKind[];
 }
 
 /** A {@link RoomSequencer} call in the form the backplane takes; answered by cluster inputs. */

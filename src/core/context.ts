@@ -52,7 +52,7 @@ export class RelayContext {
 
   /** One line to a session, kept in its resume log (§10). */
   send(session: Session, data: Buffer, kind: OutgoingKind): void {
-    if (session.resume !== undefined) this.keep(session, data, kind);
+    if (session.resume !== undefined) this.keep(session, data);
     this.emit({ type: 'send', connId: session.connId, data, kind });
   }
 
@@ -62,7 +62,7 @@ export class RelayContext {
       const { members } = room;
       for (let index = 0; index < members.length; index += 1) {
         const member = members[index] as Session;
-        if (member !== except && member.resume !== undefined) this.keep(member, data, kind);
+        if (member !== except && member.resume !== undefined) this.keep(member, data);
       }
     }
     this.fanout(room.connIds, except === undefined ? -1 : except.connId, data, kind);
@@ -77,10 +77,10 @@ export class RelayContext {
   }
 
   /** Keeps a line written to a session in its resume log, within the limits (§10). */
-  keep(session: Session, data: Buffer, kind: OutgoingKind): void {
+  keep(session: Session, data: Buffer): void {
     const resume = session.resume;
     if (resume === undefined) return;
-    const held = resume.log.record(data, kind, this.limits.resumeBufferBytes);
+    const held = resume.log.record(data, this.limits.resumeBufferBytes);
     if (resume.awaySince === undefined) return;
     this.guards.awayBytes += held;
     // Over the total for away sessions, this one can no longer be resumed; the tick ends it.

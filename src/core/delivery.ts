@@ -49,7 +49,7 @@ export function deliverToGroup(ctx: RelayContext, event: GroupEvent): void {
     if (target === undefined) continue;
     if (!event.udp) {
       connIds.push(target.connId);
-      ctx.keep(target, data, 'message');
+      ctx.keep(target, data);
     } else if (target.udp !== undefined) ctx.datagram(target.udp, data, 'message');
   }
   if (connIds.length > 0) ctx.fanout(connIds, -1, data, 'message');

@@ -10,12 +10,8 @@
  * connection broke; when those alone pass the limit the log overflows and can no longer serve
  * a resume.
  */
-import type { OutgoingKind } from '../protocol/message-kinds.js';
-
 export class LineLog {
   #lines: Buffer[] = [];
-  /** What each line is, for the metrics of a replay. */
-  #kinds: OutgoingKind[] = [];
   /** Index of the oldest line still held. */
   #head = 0;
   /** The number of `#lines[0]`. */
@@ -56,7 +52,6 @@ export class LineLog {
   overflow(): void {
     this.#overflowed = true;
     this.#lines = [];
-    this.#kinds = [];
     this.#head = 0;
     this.#bytes = 0;
   }
@@ -65,10 +60,9 @@ export class LineLog {
    * Appends a line, within `limit` bytes. Returns the bytes it added to what is held while away
    * (0 while connected, or once overflowed).
    */
-  record(line: Buffer, kind: OutgoingKind, limit: number): number {
+  record(line: Buffer, limit: number): number {
     if (this.#overflowed) return 0;
     this.#lines.push(line);
-    this.#kinds.push(kind);
     this.#bytes += line.length;
     const held = this.nextSeq - 1 >= this.#heldFrom ? line.length : 0;
     this.#heldBytes += held;
@@ -92,22 +86,17 @@ export class LineLog {
    * The lines after the first `received`, oldest first, or undefined when some of them are no
    * longer held (or `received` counts lines never sent).
    */
-  after(received: number): { lines: Buffer[]; kinds: OutgoingKind[] } | undefined {
+  after(received: number): Buffer[] | undefined {
     if (this.#overflowed || received + 1 < this.firstSeq || received + 1 > this.nextSeq) {
       return undefined;
     }
     const start = received + 1 - this.#base;
-    return { lines: this.#lines.slice(start), kinds: this.#kinds.slice(start) };
+    return this.#lines.slice(start);
   }
 
   /** Every line still held, oldest first, from number {@link firstSeq}. */
-  held(): { firstSeq: number; lines: Buffer[]; kinds: OutgoingKind[] } {
-    const start = this.#head;
-    return {
-      firstSeq: this.firstSeq,
-      lines: this.#lines.slice(start),
-      kinds: this.#kinds.slice(start),
-    };
+  held(): { firstSeq: number; lines: Buffer[] } {
+    return { firstSeq: this.firstSeq, lines: this.#lines.slice(this.#head) };
   }
 
   /**
@@ -142,7 +131,6 @@ export class LineLog {
     if (this.#head >= 64 && this.#head * 2 >= lines.length) {
       this.#base += this.#head;
       this.#lines = lines.slice(this.#head);
-      this.#kinds = this.#kinds.slice(this.#head);
       this.#head = 0;
     }
   }

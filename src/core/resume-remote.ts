@@ -103,11 +103,7 @@ export function answerAsked(
  * already a stand-in's (room-events.ts).
  */
 export function shipSession(ctx: RelayContext, session: Session, ticket: string): void {
-  const { firstSeq, lines, kinds } = session.resume?.log.held() ?? {
-    firstSeq: 1,
-    lines: [],
-    kinds: [],
-  };
+  const { firstSeq, lines } = session.resume?.log.held() ?? { firstSeq: 1, lines: [] };
   const state: SessionState = {
     clientId: session.clientId,
     username: session.username,
@@ -115,7 +111,6 @@ export function shipSession(ctx: RelayContext, session: Session, ticket: string)
     groups: [...session.groups],
     firstSeq,
     lines,
-    kinds,
   };
   session.room = undefined;
   forgetSession(ctx, session, false);
@@ -183,9 +178,8 @@ function install(ctx: RelayContext, fresh: Session): void {
   if (arrival === undefined || state === undefined) return;
   const limit = ctx.limits.resumeBufferBytes;
   const log = new LineLog(state.firstSeq);
-  state.lines.forEach((line, index) => log.record(line, state.kinds[index] ?? 'message', limit));
-  const since = arrival.placeholder?.resume?.log.after(0) ?? { lines: [], kinds: [] };
-  since.lines.forEach((line, index) => log.record(line, since.kinds[index] ?? 'message', limit));
+  for (const line of state.lines) log.record(line, limit);
+  for (const line of arrival.placeholder?.resume?.log.after(0) ?? []) log.record(line, limit);
   const kept = arrival.placeholder?.resume?.log.overflowed !== true;
   const missed = kept ? log.after(arrival.received) : undefined;
   const session =

@@ -10,7 +10,7 @@
 import { encodeError, encodeResumed } from '../protocol/encode.js';
 import type { ResumeCommand } from '../protocol/commands.js';
 import type { ErrorCode } from '../protocol/error-codes.js';
-import type { OutgoingKind } from '../protocol/message-kinds.js';
+import { serverLineKind } from '../protocol/message-kinds.js';
 import type { RelayContext } from './context.js';
 import { releaseIp } from './ip-cap.js';
 import { LineLog } from './resume-log.js';
@@ -129,24 +129,12 @@ export function failResume(ctx: RelayContext, fresh: Session, code: ErrorCode): 
 }
 
 /** The answer `6:<id>:<missed>`, then the missed lines, to a session on its new connection. */
-export function replayMissed(
-  ctx: RelayContext,
-  session: Session,
-  missed: { lines: Buffer[]; kinds: OutgoingKind[] },
-): void {
+export function replayMissed(ctx: RelayContext, session: Session, lines: readonly Buffer[]): void {
   const { connId, clientId } = session;
-  const { lines, kinds } = missed;
   ctx.event({ kind: 'resumed', connId, clientId, missed: lines.length });
   // Neither the answer nor the replay is kept again: the log already holds the replayed lines.
   ctx.emit({ type: 'send', connId, data: encodeResumed(clientId, lines.length), kind: 'resume' });
-  for (let index = 0; index < lines.length; index += 1) {
-    ctx.emit({
-      type: 'send',
-      connId,
-      data: lines[index] as Buffer,
-      kind: kinds[index] as OutgoingKind,
-    });
-  }
+  for (const data of lines) ctx.emit({ type: 'send', connId, data, kind: serverLineKind(data) });
 }
 
 /** The session takes over the fresh connection's id, transport and IP, in every table. */

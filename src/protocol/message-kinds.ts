@@ -61,6 +61,29 @@ export function lineKindIndex(line: Buffer): number {
   return kind;
 }
 
+const SERVER_LINE = kindTable({
+  0: 'login',
+  1: 'rooms',
+  2: 'join',
+  3: 'message',
+  4: 'master',
+  6: 'resume',
+  8: 'ping',
+  9: 'error',
+});
+
+/**
+ * The kind of a line the server wrote to a stream (protocol sections 3, 7, 9 and 10), read from
+ * its bytes: what the core labelled it when it was written, for lines replayed from a resume
+ * log. `2:<id>:` (an empty room) is a leave.
+ */
+export function serverLineKind(line: Buffer): OutgoingKind {
+  const kind = MESSAGE_KINDS[SERVER_LINE[line[0] ?? 0] as number] as MessageKind;
+  if (kind !== 'join') return kind as OutgoingKind;
+  const end = line.at(-1) === 10 ? line.length - 1 : line.length;
+  return line[end - 1] === COLON ? 'leave' : 'join';
+}
+
 /** The kind index of a datagram: `0:<id>` binds, `<id>:<type>:...` carries a one-digit type. */
 export function datagramKindIndex(data: Buffer): number {
   const colon = data.indexOf(COLON);

@@ -10,9 +10,12 @@ import {
   encodeMaster,
   encodeMessage,
   encodeMessageDatagram,
+  encodePong,
+  encodeResumed,
   encodeRoomList,
   encodeUdpConnected,
 } from '../../src/protocol/encode.js';
+import { serverLineKind } from '../../src/protocol/message-kinds.js';
 import { closesConnection, ERROR_CODES } from '../../src/protocol/error-codes.js';
 
 /**
@@ -37,6 +40,26 @@ function bytes(text: string): Buffer {
 }
 
 describe('encoders', () => {
+  it('reads back from its bytes the kind of every line a server writes (resume replays)', () => {
+    const lines: [Buffer, string][] = [
+      [encodeLoggedIn(7, 'abcdefghijklmnopqrstuvwxyz012345'), 'login'],
+      [encodeLoggedIn(7), 'login'],
+      [encodeResumed(7, 3), 'resume'],
+      [encodeRoomList([{ name: 'a', memberCount: 2 }]), 'rooms'],
+      [encodeRoomList([]), 'rooms'],
+      [encodeJoined(7, 'x'), 'join'],
+      [encodeJoined(7, '-'), 'join'],
+      [encodeLeft(7), 'leave'],
+      [encodeMaster(7), 'master'],
+      [encodePong(''), 'ping'],
+      [encodePong('t:1'), 'ping'],
+      [encodeError('room_full'), 'error'],
+      [encodeMessage(7, Buffer.from('2:1:')), 'message'],
+      [encodeMessage(7, Buffer.from('')), 'message'],
+    ];
+    for (const [line, kind] of lines) assert.equal(serverLineKind(line), kind, line.toString());
+  });
+
   it('encodes a login answer as 0:<id>\\n', () => {
     assert.deepEqual(encodeLoggedIn(7), bytes('0:7\n'));
   });

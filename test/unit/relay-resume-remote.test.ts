@@ -206,7 +206,6 @@ describe('resume on another node, in the core (§10, docs/cluster.md)', () => {
       groups: [],
       firstSeq: 1,
       lines: [],
-      kinds: [],
     };
     b.relay.handle({ type: 'resume-state', connId: 99, state });
     assert.deepEqual(last(b), { op: 'leave', connId: -1, clientId: 1 });
