@@ -5,7 +5,7 @@ export interface Batched {
 
 /**
  * Collects the connections written to during one event-loop turn and flushes each once, after
- * the turn's I/O callbacks ran (`setImmediate`), so many small lines leave in one system call
+ * the turn's I/O callbacks ran (`setImmediate`), so many small lines leave in one `writev`
  * (issue #2, hot path).
  */
 export class WriteBatcher {
