@@ -13,9 +13,15 @@ export interface BatchedConnectionOptions {
   readonly handlers: ConnectionHandlers;
 }
 
+/** The stream a connection corks for one event-loop turn: a TCP socket, or the one under a WebSocket. */
+export interface Corkable {
+  cork(): void;
+  uncork(): void;
+}
+
 /**
- * What TCP and WebSocket connections share: the writes of one event-loop turn held (each
- * transport says how) and let go together when the {@link WriteBatcher} flushes, and the close sequence (flush, then cut after
+ * What TCP and WebSocket connections share: the writes of one event-loop turn held by cork and
+ * flushed together by the {@link WriteBatcher}, and the close sequence (flush, then cut after
  * `closeFlushMs`; the server told exactly once, never from inside a write).
  *
  * Past the slow-consumer cap the connection stops writing and reports `slow_consumer` to the
@@ -36,7 +42,7 @@ export abstract class BatchedConnection implements Connection, Batched {
   readonly readWatch = new ReadWatch();
   closing = false;
   closeReason: CloseReason | undefined;
-  /** Bytes written this turn, held until the batcher flushes; -1 outside a turn. */
+  /** Bytes written this turn, held by cork until the batcher flushes; -1 when not corked. */
   protected turnBytes = -1;
   #flushTimer: NodeJS.Timeout | undefined;
   #reported = false;
@@ -45,6 +51,7 @@ export abstract class BatchedConnection implements Connection, Batched {
   #refusing = false;
 
   protected constructor(
+    private readonly corkable: Corkable,
     private readonly batcher: WriteBatcher,
     private readonly lifecycle: BatchedConnectionOptions,
   ) {}
@@ -55,14 +62,8 @@ export abstract class BatchedConnection implements Connection, Batched {
   /** Where the peer is in sending its current line, for the partial-line timeout. */
   abstract readonly readProgress: ReadProgress;
 
-  /** Hands one line (newline-terminated, as encoded) to this turn's output and counts its bytes. */
+  /** Hands one line (newline-terminated, as encoded) to the socket and counts its bytes. */
   protected abstract send(data: Buffer): void;
-
-  /** Starts holding this turn's output, on its first write. */
-  protected abstract holdTurn(): void;
-
-  /** Lets this turn's output go to the socket; also called by a close before it ends the socket. */
-  protected abstract releaseTurn(): void;
 
   /** What the peer has not taken from earlier turns, plus what this line would add. */
   protected abstract queuedWith(data: Buffer): number;
@@ -107,16 +108,16 @@ export abstract class BatchedConnection implements Connection, Batched {
     this.close(code);
   }
 
-  /** Holds the output from the first write of a turn and asks the batcher for a flush at its end. */
+  /** Corks on the first write of a turn and asks the batcher for a flush at its end. */
   protected beginTurn(): void {
-    this.holdTurn();
+    this.corkable.cork();
     this.turnBytes = 0;
     this.batcher.add(this);
   }
 
   flush(): void {
     this.turnBytes = -1;
-    this.releaseTurn();
+    this.corkable.uncork();
   }
 
   close(reason: CloseReason): void {

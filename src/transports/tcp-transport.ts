@@ -118,17 +118,11 @@ export class TcpTransport {
   }
 }
 
-/** Up to this many bytes, a turn's lines are copied into one buffer rather than written as a list. */
-const COPY_TURN_BYTES = 16 * 1024;
-
 class TcpConnection extends BatchedConnection {
   readonly transport = 'tcp' as const;
   readonly remoteIp: string;
   readonly remoteAddress: string;
   readonly decoder: LineDecoder;
-  /** This turn's lines, given to the socket in one `write` when the turn ends. */
-  readonly #held: Buffer[] = [];
-  #heldBytes = 0;
 
   constructor(
     readonly socket: net.Socket,
@@ -136,14 +130,14 @@ class TcpConnection extends BatchedConnection {
     batcher: WriteBatcher,
     options: TcpTransportOptions,
   ) {
-    super(batcher, options);
+    super(socket, batcher, options);
     this.decoder = new LineDecoder(options.maxLineLength);
     this.remoteIp = normalizeIp(socket.remoteAddress);
     this.remoteAddress = `${this.remoteIp}:${socket.remotePort ?? 0}`;
   }
 
   get queuedBytes(): number {
-    return this.socket.writableLength + this.#heldBytes;
+    return this.socket.writableLength;
   }
 
   /** `bytesWritten` counts what is still queued too; the kernel took the rest. */
@@ -160,42 +154,16 @@ class TcpConnection extends BatchedConnection {
   }
 
   protected queuedWith(data: Buffer): number {
-    return this.socket.writableLength + data.length;
+    return this.socket.writableLength - this.turnBytes + data.length;
   }
 
   protected send(data: Buffer): void {
     this.turnBytes += data.length;
     this.stats.bytesOut += data.length;
-    this.#heldBytes += data.length;
-    this.#held.push(data);
-  }
-
-  protected holdTurn(): void {}
-
-  /**
-   * One `socket.write` per turn: Node's stream machinery (a write request, the buffered-chunk
-   * list, the writev) runs once per recipient and turn, not once per delivered line. Small turns
-   * are copied into one buffer; a large one goes as a corked writev of the lines themselves.
-   */
-  protected releaseTurn(): void {
-    const held = this.#held;
-    if (held.length === 0) return;
-    const bytes = this.#heldBytes;
-    this.#heldBytes = 0;
-    if (held.length === 1) {
-      this.socket.write(held[0]!);
-    } else if (bytes <= COPY_TURN_BYTES) {
-      this.socket.write(Buffer.concat(held, bytes));
-    } else {
-      this.socket.cork();
-      for (const line of held) this.socket.write(line);
-      this.socket.uncork();
-    }
-    held.length = 0;
+    this.socket.write(data);
   }
 
   protected startClose(): void {
-    this.releaseTurn();
     this.socket.end();
   }
 

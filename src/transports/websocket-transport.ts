@@ -198,13 +198,13 @@ class WsConnection extends BatchedConnection {
 
   constructor(
     readonly ws: WebSocket,
-    /** The upgraded socket `ws` writes to: corked per turn, so a turn's frames leave in one writev. */
-    private readonly socket: Duplex,
+    /** The upgraded socket `ws` writes to: corked per turn, like a TCP socket. */
+    socket: Duplex,
     private readonly remote: net.Socket,
     batcher: WriteBatcher,
     options: WebSocketTransportOptions,
   ) {
-    super(batcher, options);
+    super(socket, batcher, options);
     this.connId = options.nextConnId();
     this.remoteIp = normalizeIp(remote.remoteAddress);
     this.remoteAddress = `${this.remoteIp}:${remote.remotePort ?? 0}`;
@@ -247,14 +247,6 @@ class WsConnection extends BatchedConnection {
     this.ws.send(line, TEXT_FRAME);
     this.turnBytes += this.ws.bufferedAmount - queued;
     this.stats.bytesOut += line.length;
-  }
-
-  protected holdTurn(): void {
-    this.socket.cork();
-  }
-
-  protected releaseTurn(): void {
-    this.socket.uncork();
   }
 
   /** Sends the close frame (normal closure, the reason as its text) after what is queued. */
