@@ -202,3 +202,11 @@ for _, room in ipairs(redis.call('ZRANGE', INDEX, 0, -1)) do
 end
 return reply
 `;
+
+/** KEYS: the id counter. ARGV: highest id. {@link RAISE_IDS_SCRIPT} with its key in KEYS. */
+export const RAISE_IDS_KEY_SCRIPT = `
+if tonumber(redis.call('GET', KEYS[1]) or '0') < tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[1], ARGV[1])
+end
+return 0
+`;
