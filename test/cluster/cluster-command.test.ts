@@ -3,8 +3,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
-import { deletePrefix, REDIS_URL, testPrefix } from '../helpers/cluster.js';
+import { deletePrefix, keysUnder, REDIS_URL, testPrefix } from '../helpers/cluster.js';
 import { LineClient } from '../helpers/line-client.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -51,9 +50,7 @@ describe('roomwire cluster', { timeout: 60_000 }, () => {
     child.kill('SIGINT');
     assert.equal(await exited, 0);
     // The nodes deregistered: only the counters are left under the prefix.
-    const redis = new Redis(REDIS_URL);
-    const keys = (await redis.keys(`${prefix}:*`)).sort();
-    await redis.quit();
+    const keys = await keysUnder(prefix);
     assert.deepEqual(keys, [`${prefix}:ids`, `${prefix}:{rooms}:serial`]);
   });
 });

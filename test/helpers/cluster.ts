@@ -22,6 +22,11 @@ export const REDIS_URL = ON_REDIS_CLUSTER
   ? REDIS_CLUSTER_URL
   : (process.env.ROOMWIRE_TEST_REDIS ?? 'redis://127.0.0.1:6379');
 
+/** `skip` of a test that starts a single Redis of its own: it runs in the one-Redis pass only. */
+export const OWN_REDIS_ONLY = ON_REDIS_CLUSTER
+  ? 'starts a single Redis of its own: run in the one-Redis pass'
+  : false;
+
 /** What the backplane runs on, for test names. */
 export const BACKPLANE_NAME = ON_REDIS_CLUSTER ? 'Redis Cluster' : 'one Redis';
 
@@ -30,6 +35,15 @@ export function testRedis(url: string = REDIS_URL, lazyConnect = false): Redis |
   if (!ON_REDIS_CLUSTER || url !== REDIS_CLUSTER_URL) return new Redis(url, { lazyConnect });
   const { hostname, port } = new URL(url);
   return new Cluster([{ host: hostname, port: Number(port) }], { lazyConnect });
+}
+
+/** The room of a members key (the inverse of {@link roomMembersKey}). */
+export function roomOfMembersKey(prefix: string, key: string): string {
+  const tag = key.slice(`${prefix}:room:{`.length, -'}:members'.length);
+  if (!ON_REDIS_CLUSTER) return tag;
+  return tag.replace(/%(25|7B|7D)/g, (_escape, hex: string) =>
+    String.fromCharCode(parseInt(hex, 16)),
+  );
 }
 
 /**
@@ -151,4 +165,31 @@ export async function clusterWorld(
     },
     ids: new IdTranslation(),
   };
+}
+
+/**
+ * `count` room names whose keys live on different shards of the Redis Cluster (on one Redis,
+ * just `count` names), found with `CLUSTER KEYSLOT` and the cluster's slot ranges.
+ */
+export async function roomsOnDifferentShards(prefix: string, count: number): Promise<string[]> {
+  if (!ON_REDIS_CLUSTER) return Array.from({ length: count }, (_, index) => `shard-${index}`);
+  const redis = testRedis(REDIS_URL, true) as Cluster;
+  await redis.connect();
+  try {
+    const ranges = await redis.cluster('SLOTS');
+    const owner = (slot: number): string => {
+      const range = ranges.find(([first, last]) => slot >= first && slot <= last);
+      return range === undefined ? '' : `${range[2]?.[0]}:${range[2]?.[1]}`;
+    };
+    const rooms = new Map<string, string>();
+    for (let index = 0; rooms.size < count && index < 1_000; index += 1) {
+      const room = `shard-${index}`;
+      const slot = Number(await redis.cluster('KEYSLOT', roomMembersKey(prefix, room)));
+      if (!rooms.has(owner(slot))) rooms.set(owner(slot), room);
+    }
+    if (rooms.size < count) throw new Error(`fewer than ${count} shards answer`);
+    return [...rooms.values()];
+  } finally {
+    await redis.quit();
+  }
 }
