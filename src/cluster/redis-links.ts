@@ -5,7 +5,6 @@ import {
   JOIN_COMMIT_SCRIPT,
   JOIN_VIEW_SCRIPT,
   LEAVE_SCRIPT,
-  LIST_SCRIPT,
   RAISE_IDS_KEY_SCRIPT,
   RAISE_IDS_SCRIPT,
   REAP_NODE_SCRIPT,
@@ -27,6 +26,7 @@ import {
   ROOM_VIEW_SCRIPT,
   ROOMS_VIEW_SCRIPT,
   SHARDED_HEARTBEAT_SCRIPT,
+  SIZE_SCRIPT,
 } from './sharded-scripts.js';
 
 /** The scripts, as commands defined on a connection (EVALSHA, EVAL on NOSCRIPT). */
@@ -36,7 +36,6 @@ export interface ScriptCommands {
   rwLeave(...args: (string | number)[]): Promise<number>;
   rwReapNode(...args: string[]): Promise<number>;
   rwHeartbeat(...args: (string | number)[]): Promise<number>;
-  rwList(...args: string[]): Promise<string[]>;
   rwRaiseIds(...args: (string | number)[]): Promise<number>;
 }
 
@@ -47,7 +46,8 @@ export interface ShardedScriptCommands {
   rwRoomHold(...args: string[]): Promise<string>;
   rwRoomConfirm(...args: string[]): Promise<string[]>;
   rwMoveIntent(...args: (string | number)[]): Promise<number>;
-  rwRoomLeave(...args: (string | number)[]): Promise<[number, string, string]>;
+  rwRoomLeave(...args: (string | number)[]): Promise<[number, string, string, string, string]>;
+  rwSize(...args: (string | number)[]): Promise<number>;
   rwRoomForget(...args: string[]): Promise<number>;
   rwRoomsView(...args: string[]): Promise<string[]>;
   rwReserve(...args: string[]): Promise<string[]>;
@@ -73,6 +73,7 @@ const SHARDED_SCRIPTS = {
   rwReserve: [5, RESERVE_SCRIPT],
   rwRelease: [5, RELEASE_SCRIPT],
   rwMoveIntent: [2, MOVE_INTENT_SCRIPT],
+  rwSize: [1, SIZE_SCRIPT],
   rwIntent: [2, INTENT_SCRIPT],
   rwForgetIntent: [2, FORGET_INTENT_SCRIPT],
   rwClaimNode: [2, CLAIM_NODE_SCRIPT],
@@ -88,7 +89,6 @@ const SCRIPTS = {
   rwLeave: LEAVE_SCRIPT,
   rwReapNode: REAP_NODE_SCRIPT,
   rwHeartbeat: HEARTBEAT_SCRIPT,
-  rwList: LIST_SCRIPT,
   rwRaiseIds: RAISE_IDS_SCRIPT,
 } as const;
 

@@ -3,16 +3,17 @@ import type { RedisKeys } from './channel-codec.js';
 import type { Link } from './redis-links.js';
 
 /** Rooms read per step: every command of the list is this small (`ZRANGE ... LIMIT`, `HMGET`). */
-const CHUNK = 200;
+const CHUNK = 1_000;
 
 /**
  * The room list (protocol section 8) read in small steps instead of one script looping over every
- * room while it holds Redis (issue 15, item 12): the room set's index in creation order, 200
+ * room while it holds Redis (issue 15, item 12): the room set's index in creation order, 1,000
  * rooms at a time by creation number, and for each step the private rooms' passwords and the
- * member counts (one Redis: the `{rooms}:sizes` hash the scripts keep; Redis Cluster: `ZCARD` of
- * each room on its shard, auto-pipelined per shard). A room with no member (being created, or
- * closing) is left out. Not one atomic snapshot: a room created or closed while the list is read
- * may or may not be in it, as if the list had been read a moment earlier or later.
+ * member counts from the room set's `sizes` hash (one Redis: the count, kept by the scripts;
+ * Redis Cluster: `created:seq:count`, sent by the nodes after each join and leave). A room with
+ * no member (being created, or closing) is left out. Not one atomic snapshot: a room created or
+ * closed while the list is read may or may not be in it, as if the list had been read a moment
+ * earlier or later.
  */
 export async function readRoomList(
   cmd: Link,
@@ -38,13 +39,11 @@ export async function readRoomList(
     after = `(${flat[flat.length - 1] as string}`;
     const [secrets, counts] = await Promise.all([
       cmd.hmget(keys.roomPasswords, ...names),
-      keys.sharded
-        ? Promise.all(names.map((name) => cmd.zcard(keys.roomKeys(name)[0])))
-        : cmd.hmget(keys.roomSizes, ...names),
+      cmd.hmget(keys.roomSizes, ...names),
     ]);
     names.forEach((name, index) => {
       const secret = secrets[index];
-      const memberCount = Number(counts[index] ?? 0);
+      const memberCount = Number((counts[index] ?? '0').split(':').pop());
       const visible =
         secret === null || secret === undefined || (password !== '' && secret === password);
       if (visible && memberCount > 0) rooms.push({ name, memberCount });

@@ -134,7 +134,8 @@ export class ShardedRooms {
         continue;
       }
       this.#rooms.set(clientId, room);
-      const [, joinedPassword = '', ...memberIds] = reply;
+      const [, joinedPassword = '', createdAs = '0', seq = '0', ...memberIds] = reply;
+      this.#size(room, createdAs, seq, memberIds.length + 1);
       return {
         status: 'ok',
         snapshot: { password: joinedPassword, memberIds: memberIds.map(Number) },
@@ -218,6 +219,17 @@ export class ShardedRooms {
     return count;
   }
 
+  /**
+   * Tells the room set a room's member count for the room list, without waiting: not atomic
+   * with the join or leave (the list is a moment's view anyway), but a newer count always wins.
+   */
+  #size(room: string, created: string, seq: string, count: number): void {
+    const { keys } = this.options;
+    this.#cmd()
+      .rwSize(keys.roomSizes, room, created, seq, count)
+      .catch(() => undefined);
+  }
+
   #cmd(): RedisLinks['cmd'] {
     return this.options.links().cmd;
   }
@@ -280,8 +292,9 @@ export class ShardedRooms {
     const roomKeys = keys.roomKeys(room);
     const channel = keys.roomChannel(room);
     const reply = await this.#cmd().rwRoomLeave(...roomKeys, channel, clientId, required);
-    const [left, state, created] = reply;
+    const [left, state, created, seq, count] = reply;
     if (state === 'conflict') return 'conflict';
+    if (state === 'live') this.#size(room, created, seq, Number(count));
     if (state === 'closing') {
       await this.#cmd().rwRelease(...this.#roomSet(), room, created, node, room);
       await this.#cmd().rwRoomForget(...roomKeys, created);

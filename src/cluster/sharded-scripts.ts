@@ -30,7 +30,8 @@ local function enter(channel, client)
   local seq = redis.call('HINCRBY', KEYS[2], 'seq', 1)
   redis.call('ZADD', KEYS[1], seq, client)
   redis.call('SPUBLISH', channel, 'j|' .. seq .. '|' .. client)
-  local reply = {'ok', redis.call('HGET', KEYS[2], 'password')}
+  local created = redis.call('HGET', KEYS[2], 'created')
+  local reply = {'ok', redis.call('HGET', KEYS[2], 'password'), created, tostring(seq)}
   for _, member in ipairs(snapshot) do reply[#reply + 1] = member end
   return reply
 end
@@ -46,7 +47,8 @@ return { version(), redis.call('HGET', KEYS[2], 'password') or '',
  * KEYS: members, meta, holds. ARGV: channel, client, password, the room's version the decision
  * read, the creation number when the join creates the room (else ''). Adds the member with the
  * room's next sequence number and publishes `j|<seq>|<client>`, only if the version is
- * unchanged. `{'conflict'}`, or `{'ok', password, member...}`: the room just before the join.
+ * unchanged. `{'conflict'}`, or `{'ok', password, creation number, seq, member...}`: the room
+ * just before the join.
  */
 export const ROOM_COMMIT_SCRIPT = `${ROOM_VERSION_LUA}
 local channel, client, password, expected, created = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
@@ -88,9 +90,9 @@ return enter(ARGV[1], ARGV[2])
 /**
  * KEYS: members, meta, holds. ARGV: channel, client, the version the leave requires ('' for
  * none). Takes the client (or its held place) out, publishing `l|<seq>|<id>` for a member.
- * `{left (1/0), state, creation number}`: state `live`, `closing` (empty, to be released from
- * the room set under that creation number), `absent` (no such room on this shard) or
- * `conflict` (the version differs; nothing changed).
+ * `{left (1/0), state, creation number, seq, member count}`: state `live`, `closing` (empty, to
+ * be released from the room set under that creation number), `absent` (no such room on this
+ * shard) or `conflict` (the version differs; nothing changed).
  */
 export const ROOM_LEAVE_SCRIPT = `${ROOM_VERSION_LUA}
 if ARGV[3] ~= '' and version() ~= ARGV[3] then return {0, 'conflict', ''} end
@@ -108,7 +110,8 @@ end
 local state = 'live'
 if created == '' then state = 'absent'
 elseif redis.call('HGET', KEYS[2], 'closing') then state = 'closing' end
-return { left, state, created }
+return { left, state, created, redis.call('HGET', KEYS[2], 'seq') or '0',
+  tostring(redis.call('ZCARD', KEYS[1])) }
 `;
 
 /** KEYS: members, meta, holds. ARGV: creation number. Forgets a released room still `closing`. */
@@ -175,6 +178,24 @@ redis.call('HDEL', KEYS[3], room)
 redis.call('HDEL', KEYS[4], room)
 redis.call('HDEL', KEYS[5], room)
 redis.call('INCR', KEYS[2])
+return 1
+`;
+
+/**
+ * KEYS: the room set's sizes (room -> `created:seq:count`). ARGV: room, creation number, seq,
+ * member count. Keeps the member count the room list shows, sent by a node after each join and
+ * leave: only a newer one (a later creation, or a later seq of the same) replaces the one there,
+ * so counts sent in any order end at the latest.
+ */
+export const SIZE_SCRIPT = `
+local room, created, seq = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local stored = redis.call('HGET', KEYS[1], room)
+if stored then
+  local c, s = string.match(stored, '^(%d+):(%d+):')
+  c, s = tonumber(c), tonumber(s)
+  if c > created or (c == created and s >= seq) then return 0 end
+end
+redis.call('HSET', KEYS[1], room, ARGV[2] .. ':' .. ARGV[3] .. ':' .. ARGV[4])
 return 1
 `;
 
