@@ -268,6 +268,7 @@ export class RedisBackplane implements Backplane {
       links.sub.on('smessageBuffer', message);
       // A shard's subscriber connection went away: its rooms' events may have been missed.
       links.sub.on('-subscriber', () => this.#lost('subscriber'));
+      links.sub.on('-node', () => this.#lost('subscriber'));
     } else {
       links.sub.on('messageBuffer', message);
     }
