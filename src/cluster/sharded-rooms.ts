@@ -226,7 +226,7 @@ export class ShardedRooms {
   #size(room: string, created: string, seq: string, count: number): void {
     const { keys } = this.options;
     this.#cmd()
-      .rwSize(keys.roomSizes, room, created, seq, count)
+      .rwSize(keys.roomSizes, keys.roomIndex, room, created, seq, count)
       .catch(() => undefined);
   }
 
@@ -234,7 +234,8 @@ export class ShardedRooms {
     return this.options.links().cmd;
   }
 
-  #roomSet(): [string, string, string, string, string] {
+  /** The keys of the room-set scripts (sharded-scripts.ts), in their order. */
+  #roomSet(): [string, string, string, string, string, string] {
     const { keys } = this.options;
     return [
       keys.roomIndex,
@@ -242,6 +243,7 @@ export class ShardedRooms {
       keys.roomPasswords,
       keys.roomOwners,
       keys.roomsLeaving,
+      keys.roomSizes,
     ];
   }
 

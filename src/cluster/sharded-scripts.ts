@@ -124,11 +124,12 @@ return 0
 
 /**
  * KEYS of the room-set scripts: index (room -> creation number), serial, passwords, owners (room
- * -> reserving node), leaving (room -> the room a switch creates, while its last member moves).
+ * -> reserving node), leaving (room -> the room a switch creates, while its last member moves),
+ * sizes (room -> `created:seq:count`).
  */
 
 /**
- * KEYS: index, serial, passwords, owners, leaving. `{room count, room-set version}`, read
+ * KEYS: index, serial, passwords, owners, leaving, sizes. `{room count, room-set version}`, read
  * together; a room whose last member is switching to a room it creates counts no more.
  */
 export const ROOMS_VIEW_SCRIPT = `
@@ -137,7 +138,7 @@ return { tostring(count), redis.call('GET', KEYS[2]) or '0' }
 `;
 
 /**
- * KEYS: index, serial, passwords, owners, leaving. ARGV: room, password, room-set version, node,
+ * KEYS: index, serial, passwords, owners, leaving, sizes. ARGV: room, password, room-set version, node,
  * the old room whose last member this switch moves ('' for none). Counts a new room in the room
  * set (the one step that counts rooms: `maxRooms` stays exact across shards), only if the room
  * set is unchanged since the decision and the room is not there yet (being created or released
@@ -158,7 +159,7 @@ return {'ok', tostring(created)}
 `;
 
 /**
- * KEYS: index, serial, passwords, owners, leaving. ARGV: room, creation number, node, a room
+ * KEYS: index, serial, passwords, owners, leaving, sizes. ARGV: room, creation number, node, a room
  * whose leaving mark goes too ('' for none). Removes a room from the room set: the one created
  * under that number (emptied by its last leave), or, with no number, the reservation of that
  * node whose room never got a member. 1 when it did.
@@ -177,18 +178,21 @@ redis.call('ZREM', KEYS[1], room)
 redis.call('HDEL', KEYS[3], room)
 redis.call('HDEL', KEYS[4], room)
 redis.call('HDEL', KEYS[5], room)
+redis.call('HDEL', KEYS[6], room)
 redis.call('INCR', KEYS[2])
 return 1
 `;
 
 /**
- * KEYS: the room set's sizes (room -> `created:seq:count`). ARGV: room, creation number, seq,
- * member count. Keeps the member count the room list shows, sent by a node after each join and
- * leave: only a newer one (a later creation, or a later seq of the same) replaces the one there,
- * so counts sent in any order end at the latest.
+ * KEYS: the room set's sizes (room -> `created:seq:count`), index. ARGV: room, creation number,
+ * seq, member count. Keeps the member count the room list shows, sent by a node after each join
+ * and leave: only for the room of that creation number still in the index, and only a newer one
+ * (a later creation, or a later seq of the same) replaces the one there, so counts sent in any
+ * order end at the latest, and none comes back after the room was released.
  */
 export const SIZE_SCRIPT = `
 local room, created, seq = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+if tonumber(redis.call('ZSCORE', KEYS[2], room) or '-1') ~= created then return 0 end
 local stored = redis.call('HGET', KEYS[1], room)
 if stored then
   local c, s = string.match(stored, '^(%d+):(%d+):')
