@@ -640,7 +640,9 @@ export class RedisBackplane implements Backplane {
     // let go of whatever they still queue).
     for (const other of LINK_ROLES) {
       const redis = this.#link(other);
-      if ((recycleAll || other !== role) && redis.status !== 'end') redis.disconnect(true);
+      // On Redis Cluster the subscriber goes too: its shards' subscriptions start afresh.
+      const recycle = recycleAll || other !== role || this.#links.sharded;
+      if (recycle && redis.status !== 'end') redis.disconnect(true);
     }
   }
 
@@ -658,8 +660,31 @@ export class RedisBackplane implements Backplane {
       (error: unknown) => {
         this.#recovering = false;
         this.#logger.warn({ err: error }, 'could not re-register; retrying');
-        setTimeout(() => this.#recover(), this.#options.heartbeatMs).unref();
+        setTimeout(() => {
+          if (this.#links.sharded) this.#rebuildLinks();
+          this.#recover();
+        }, this.#options.heartbeatMs).unref();
       },
     );
+  }
+
+  /**
+   * Redis Cluster: new `Cluster` links in place of the old ones, which read the slot map afresh.
+   * After a failover a recycled `Cluster` can keep a sharded subscriber group that never finds
+   * the promoted primary ("No sharded subscriber for slot"); fresh links do.
+   */
+  #rebuildLinks(): void {
+    if (this.#stopping || this.#ready) return;
+    for (const role of LINK_ROLES) {
+      const redis = this.#link(role) as RedisLinks['cmd'];
+      redis.removeAllListeners();
+      redis.on('error', () => undefined);
+      redis.disconnect();
+    }
+    this.#links = this.#connectLinks(true);
+    for (const role of LINK_ROLES)
+      this.#link(role)
+        .connect()
+        .catch(() => undefined);
   }
 }

@@ -10,8 +10,9 @@ const CHUNK = 1_000;
  * room while it holds Redis (issue 15, item 12): the room set's index in creation order, 1,000
  * rooms at a time by creation number, and for each step the private rooms' passwords and the
  * member counts from the room set's `sizes` hash (one Redis: the count, kept by the scripts;
- * Redis Cluster: `created:seq:count`, sent by the nodes after each join and leave). A room with
- * no member (being created, or closing) is left out. Not one atomic snapshot: a room created or
+ * Redis Cluster: `created:seq:count`, sent by the nodes after each join and leave). A room counted
+ * with no member (being created, or closing) is left out by the core, unless the node holds a
+ * replica of it (src/core/room-events.ts `answerRoomList`). Not one atomic snapshot: a room created or
  * closed while the list is read may or may not be in it, as if the list had been read a moment
  * earlier or later.
  */
@@ -46,7 +47,7 @@ export async function readRoomList(
       const memberCount = Number((counts[index] ?? '0').split(':').pop());
       const visible =
         secret === null || secret === undefined || (password !== '' && secret === password);
-      if (visible && memberCount > 0) rooms.push({ name, memberCount });
+      if (visible) rooms.push({ name, memberCount });
     });
     if (names.length < CHUNK) return rooms;
   }

@@ -20,11 +20,11 @@ import {
   type NodeProcess,
 } from '../helpers/cluster-processes.js';
 import { besideControlGroup, ControlGroup } from '../helpers/control-group.js';
-import type { LineClient } from '../helpers/line-client.js';
 import {
   cleanupAfterAll,
   flood,
   joined,
+  lineMatching,
   linkIds,
   readyStatus,
   rssMiB,
@@ -33,15 +33,6 @@ import {
 } from './cluster-steps.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Reads lines until one matches; fails after `ms`. */
-async function lineMatching(client: LineClient, pattern: RegExp, ms = 10_000): Promise<string> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const line = await client.next(Math.max(1, deadline - Date.now()));
-    if (pattern.test(line)) return line;
-  }
-}
 
 describe('a node that stalled, was reaped, resumed and later died', { timeout: 90_000 }, () => {
   const prefix = testPrefix();

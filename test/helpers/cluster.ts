@@ -171,9 +171,27 @@ export async function clusterWorld(
  * `count` room names whose keys live on different shards of the Redis Cluster (on one Redis,
  * just `count` names), found with `CLUSTER KEYSLOT` and the cluster's slot ranges.
  */
-export async function roomsOnDifferentShards(prefix: string, count: number): Promise<string[]> {
-  if (!ON_REDIS_CLUSTER) return Array.from({ length: count }, (_, index) => `shard-${index}`);
-  const redis = testRedis(REDIS_URL, true) as Cluster;
+export async function roomsOnDifferentShards(
+  prefix: string,
+  count: number,
+  url: string = REDIS_URL,
+  onRedisCluster = ON_REDIS_CLUSTER,
+): Promise<string[]> {
+  return (await roomShards(prefix, count, url, onRedisCluster)).map(([room]) => room);
+}
+
+/**
+ * {@link roomsOnDifferentShards} with the primary (`host:port`) that owns each room's slot.
+ */
+export async function roomShards(
+  prefix: string,
+  count: number,
+  url: string = REDIS_URL,
+  onRedisCluster = ON_REDIS_CLUSTER,
+): Promise<[room: string, primary: string][]> {
+  if (!onRedisCluster) return Array.from({ length: count }, (_, index) => [`shard-${index}`, '']);
+  const { hostname, port } = new URL(url);
+  const redis = new Cluster([{ host: hostname, port: Number(port) }], { lazyConnect: true });
   await redis.connect();
   try {
     const ranges = await redis.cluster('SLOTS');
@@ -188,7 +206,7 @@ export async function roomsOnDifferentShards(prefix: string, count: number): Pro
       if (!rooms.has(owner(slot))) rooms.set(owner(slot), room);
     }
     if (rooms.size < count) throw new Error(`fewer than ${count} shards answer`);
-    return [...rooms.values()];
+    return [...rooms].map(([primary, room]) => [room, primary]);
   } finally {
     await redis.quit();
   }
