@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Makes sure what the test suites need is on this machine, installing it from Debian's packages
 # when it is missing: Chromium for the browser tests, nginx for the TLS proxy test, mono for the
-# C# client, and a Redis answering on 127.0.0.1:6379 for the cluster tests (started here when
-# none answers). Run by `npm test` (pretest).
+# C# client, a Redis answering on 127.0.0.1:6379 for the cluster tests (started here when none
+# answers), and a local Redis Cluster of three primaries and three replicas on
+# 127.0.0.1:7100-7105 (scripts/ensure-redis-cluster.sh; the tests read its address from
+# ROOMWIRE_TEST_REDIS_CLUSTER, default redis://127.0.0.1:7100). Under CI a Redis Cluster that
+# cannot be started is a failure. Run by `npm test` (pretest).
 set -euo pipefail
 
 apt_install() {
@@ -50,3 +53,8 @@ if ! redis_answers; then
   fi
 fi
 echo "ensure-test-deps: $(redis-server --version | head -1)"
+
+if ! "$(dirname "$0")/ensure-redis-cluster.sh"; then
+  if [ -n "${CI:-}" ]; then exit 1; fi
+  echo "ensure-test-deps: no Redis Cluster: the tests run against Redis Cluster will fail" >&2
+fi

@@ -1,3 +1,6 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseCommandLine } from './parse-command-line.js';
 import { startLocalCluster } from '../server/local-cluster.js';
 import {
@@ -7,7 +10,13 @@ import {
   superviseCluster,
 } from './cluster-supervisor.js';
 
-const USAGE = `Usage: roomwire cluster [--nodes N] [--redis URL] [--port PORT] [--http-port PORT] [-- FLAGS...]
+/** The repository's script that starts a local Redis Cluster (not in the npm package). */
+const ENSURE_REDIS_CLUSTER = fileURLToPath(
+  new URL('../../../scripts/ensure-redis-cluster.sh', import.meta.url),
+);
+const REDIS_CLUSTER_URL = 'redis://127.0.0.1:7100';
+
+const USAGE = `Usage: roomwire cluster [--nodes N] [--redis URL | --redis-cluster] [--port PORT] [--http-port PORT] [-- FLAGS...]
 
 Starts N Roomwire processes sharing one set of rooms through Redis, on consecutive ports
 (TCP/UDP PORT, PORT+1...; HTTP likewise), for trying cluster mode on one machine. Flags after
@@ -19,6 +28,9 @@ after ${MAX_QUICK_DEATHS + 1} deaths in a row the launcher stops every node and 
 
   --nodes N        how many processes (default 3)
   --redis URL      the Redis they share (default $ROOMWIRE_CLUSTER or redis://127.0.0.1:6379)
+  --redis-cluster  share a local Redis Cluster instead (${REDIS_CLUSTER_URL}, or --redis), started
+                   first by scripts/ensure-redis-cluster.sh in a checkout of the repository
+                   (three primaries, three replicas on ports 7100-7105) when none answers
   --port PORT      TCP and UDP port of the first node (default 5000; 0 picks free ports)
   --http-port PORT HTTP port of the first node (default 8080; 0 picks free ports)
 `;
@@ -33,7 +45,8 @@ export async function runClusterCommand(
     argv,
     {
       nodes: { type: 'string', default: '3' },
-      redis: { type: 'string', default: process.env.ROOMWIRE_CLUSTER ?? 'redis://127.0.0.1:6379' },
+      redis: { type: 'string' },
+      'redis-cluster': { type: 'boolean' },
       port: { type: 'string', default: '5000' },
       'http-port': { type: 'string', default: '8080' },
       help: { type: 'boolean', short: 'h' },
@@ -54,12 +67,24 @@ export async function runClusterCommand(
     );
     return 2;
   }
+  const onRedisCluster = values['redis-cluster'] === true;
+  const redisUrl =
+    values.redis ??
+    (onRedisCluster
+      ? REDIS_CLUSTER_URL
+      : (process.env.ROOMWIRE_CLUSTER ?? 'redis://127.0.0.1:6379'));
+  if (onRedisCluster && values.redis === undefined && existsSync(ENSURE_REDIS_CLUSTER)) {
+    const started = spawnSync('bash', [ENSURE_REDIS_CLUSTER], { encoding: 'utf8' });
+    io.stdout.write(started.stdout ?? '');
+    io.stderr.write(started.stderr ?? '');
+    if (started.status !== 0) return 1;
+  }
   const options = {
     nodes: nodes as number,
-    redisUrl: values.redis,
+    redisUrl,
     port: port as number,
     httpPort: httpPort as number,
-    args: positionals,
+    args: onRedisCluster ? ['--cluster-mode', 'cluster', ...positionals] : positionals,
     onOutput: (node: number, line: string) => io.stdout.write(`[node ${node}] ${line}\n`),
   };
   const cluster = await startLocalCluster(options);
@@ -71,6 +96,7 @@ export async function runClusterCommand(
       `node ${index}: tcp/udp ${node.port}, http ${node.httpPort} (pid ${node.child.pid})\n`,
     );
   }
-  io.stdout.write(`${cluster.length} nodes sharing ${values.redis}; Ctrl-C stops them\n`);
+  const shared = onRedisCluster ? `the Redis Cluster at ${redisUrl}` : redisUrl;
+  io.stdout.write(`${cluster.length} nodes sharing ${shared}; Ctrl-C stops them\n`);
   return supervised;
 }

@@ -69,6 +69,7 @@ export const SETTING_HELP: Partial<Record<SettingName, readonly [Group, string]>
   httpRequestTimeoutMs: ['network', 'time for a whole HTTP request to arrive'],
   cluster: ['cluster', 'Redis URL: share rooms with every node using it'],
   clusterPrefix: ['cluster', 'start of every Redis key and channel'],
+  clusterMode: ['cluster', 'auto, single (one Redis) or cluster (a Redis Cluster)'],
   clusterHeartbeatMs: ['cluster', 'how often a node renews its heartbeat'],
   clusterNodeTimeoutMs: ['cluster', 'a node silent this long is dead'],
   clusterIdBlock: ['cluster', 'client ids a node takes from Redis at a time'],

@@ -5,37 +5,83 @@
 import type { GroupEvent, RoomEvent } from '../core/cluster-types.js';
 import { MESSAGE_MODES, type MessageMode } from '../protocol/commands.js';
 
-/** Names of the keys and channels under one prefix. */
+/**
+ * Names of the keys and channels under one prefix. On Redis Cluster (`sharded`) a room's name is
+ * escaped inside its hash tag (`%`, `{` and `}` as `%25`, `%7B`, `%7D`), so that every room's
+ * keys and channel share one non-empty tag whatever the name; on one Redis names are as they
+ * were.
+ */
 export class RedisKeys {
   readonly roomChannelPrefix: string;
   readonly groupChannel: string;
   readonly clientIds: string;
   readonly nodes: string;
+  /** Redis Cluster: `{rooms}` slot, the room set. */
+  readonly roomIndex: string;
+  readonly roomSerial: string;
+  readonly roomPasswords: string;
+  readonly roomSizes: string;
+  readonly roomOwners: string;
+  readonly roomsLeaving: string;
+  /** Redis Cluster: `{nodes}` slot, node -> expiry (Redis ms), and the last heartbeat's time. */
+  readonly nodesAlive: string;
+  readonly nodesBeat: string;
 
-  constructor(readonly prefix: string) {
+  constructor(
+    readonly prefix: string,
+    readonly sharded = false,
+  ) {
     this.roomChannelPrefix = `${prefix}:room:{`;
     this.groupChannel = `${prefix}:{groups}`;
     this.clientIds = `${prefix}:ids`;
     this.nodes = `${prefix}:{nodes}`;
+    this.roomIndex = `${prefix}:{rooms}:index`;
+    this.roomSerial = `${prefix}:{rooms}:serial`;
+    this.roomPasswords = `${prefix}:{rooms}:passwords`;
+    this.roomSizes = `${prefix}:{rooms}:sizes`;
+    this.roomOwners = `${prefix}:{rooms}:owners`;
+    this.roomsLeaving = `${prefix}:{rooms}:leaving`;
+    this.nodesAlive = `${prefix}:{nodes}:alive`;
+    this.nodesBeat = `${prefix}:{nodes}:beat`;
   }
 
   roomChannel(room: string): string {
-    return `${this.roomChannelPrefix}${room}}`;
+    return `${this.roomChannelPrefix}${this.#tag(room)}}`;
+  }
+
+  /** A room's members (sorted set), meta (hash) and held places (hash), on the room's slot. */
+  roomKeys(room: string): [members: string, meta: string, holds: string] {
+    const base = `${this.roomChannelPrefix}${this.#tag(room)}}`;
+    return [`${base}:members`, `${base}:meta`, `${base}:holds`];
   }
 
   /** The room of a room channel's name, or undefined for another channel. */
   roomOfChannel(channel: string): string | undefined {
     if (!channel.startsWith(this.roomChannelPrefix) || !channel.endsWith('}')) return undefined;
-    return channel.slice(this.roomChannelPrefix.length, -1);
+    const tag = channel.slice(this.roomChannelPrefix.length, -1);
+    if (!this.sharded) return tag;
+    return tag.replace(/%(25|7B|7D)/g, (_escape, hex: string) =>
+      String.fromCharCode(parseInt(hex, 16)),
+    );
   }
 
   nodeAlive(node: string): string {
     return `${this.prefix}:node:{${node}}:alive`;
   }
 
+  /** A node's clients hash (client -> room) and its state (`live`, `reaped`), on its slot. */
+  nodeKeys(node: string): [clients: string, state: string] {
+    return [`${this.prefix}:node:{${node}}:clients`, `${this.prefix}:node:{${node}}:state`];
+  }
+
   /** A node's own channel: its subscriber's lag probe (`p|<sent ms>`) comes back on it. */
   nodeChannel(node: string): string {
     return `${this.prefix}:node:{${node}}`;
+  }
+
+  #tag(room: string): string {
+    if (!this.sharded) return room;
+    return room.replace(/[%{}]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
   }
 }
 

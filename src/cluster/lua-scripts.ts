@@ -186,19 +186,10 @@ end
 return 0
 `;
 
-/**
- * ARGV: prefix, password. The room list (protocol section 8): public rooms, plus the private ones
- * whose password matches, in creation order, as `{name, count, name, count...}`.
- */
-export const LIST_SCRIPT = `${KEYS_LUA}
-local password = ARGV[2]
-local reply = {}
-for _, room in ipairs(redis.call('ZRANGE', INDEX, 0, -1)) do
-  local secret = redis.call('HGET', PASSWORDS, room)
-  if (not secret) or (password ~= '' and secret == password) then
-    reply[#reply + 1] = room
-    reply[#reply + 1] = redis.call('HGET', SIZES, room) or '0'
-  end
+/** KEYS: the id counter. ARGV: highest id. {@link RAISE_IDS_SCRIPT} with its key in KEYS. */
+export const RAISE_IDS_KEY_SCRIPT = `
+if tonumber(redis.call('GET', KEYS[1]) or '0') < tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[1], ARGV[1])
 end
-return reply
+return 0
 `;

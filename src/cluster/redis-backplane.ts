@@ -14,11 +14,19 @@ import {
 } from './channel-codec.js';
 import { IdBlocks } from './id-blocks.js';
 import { decideJoin } from './join-decision.js';
-import { createLinks, LINK_ROLES, registerNode, type RedisLinks } from './redis-links.js';
+import {
+  createLinks,
+  isRedisCluster,
+  LINK_ROLES,
+  registerNode,
+  type RedisLinks,
+} from './redis-links.js';
 import { PublishBatches } from './publish-batches.js';
 import { RoomChannels } from './room-channels.js';
+import { readRoomList } from './room-list.js';
 import { SenderBudget } from './sender-budget.js';
 import { SessionMoves } from './session-moves.js';
+import { ShardedRooms } from './sharded-rooms.js';
 
 /** A join that keeps meeting concurrent changes is refused after this many tries. */
 const MAX_JOIN_ATTEMPTS = 32;
@@ -31,6 +39,11 @@ const DEFAULT_SENDER_BYTES_PER_SECOND = 4 * 1024 * 1024;
 export interface RedisBackplaneOptions {
   /** `redis://host:port[/db]`. */
   readonly url: string;
+  /**
+   * `single`: one Redis; `cluster`: a Redis Cluster (sharded pub/sub, per-slot scripts);
+   * `auto` [default]: asks the server (`INFO cluster`).
+   */
+  readonly mode?: 'auto' | 'single' | 'cluster';
   /** Every key and channel starts with it; nodes of one cluster share it. */
   readonly prefix: string;
   readonly heartbeatMs: number;
@@ -65,9 +78,15 @@ export class RedisBackplane implements Backplane {
   readonly nodeId = randomUUID();
   readonly ids: IdBlocks;
   readonly #options: RedisBackplaneOptions;
-  readonly #keys: RedisKeys;
+  #keys: RedisKeys;
   readonly #logger: Logger;
-  readonly #links: RedisLinks;
+  #links: RedisLinks;
+  /** On Redis Cluster: the rooms' per-slot steps. */
+  #sharded: ShardedRooms | undefined;
+  /** Leaves of switching clients waiting for their event on the old room's channel. */
+  readonly #leaveWaiters = new Map<string, () => void>();
+  /** Dead nodes this node is reaping (Redis Cluster). */
+  readonly #reaping = new Set<string>();
   readonly #channels: RoomChannels;
   readonly #subscriptions = new Map<string, Promise<unknown>>();
   readonly #budget: SenderBudget;
@@ -107,49 +126,42 @@ export class RedisBackplane implements Backplane {
     this.#maxPendingBytes = options.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES;
     const senderRate = options.senderBytesPerSecond ?? DEFAULT_SENDER_BYTES_PER_SECOND;
     this.#budget = new SenderBudget(senderRate, senderRate);
-    this.#links = createLinks(options.url, this.nodeId, 2 * this.#commandTimeoutMs);
-    const { cmd, sub } = this.#links;
-    for (const role of LINK_ROLES) {
-      const redis = this.#link(role);
-      redis.on('error', (error: Error) => this.#logger.debug({ err: error, role }, 'redis error'));
-      redis.on('close', () => this.#lost(role));
-      redis.on('ready', () => this.#recover());
-    }
-    sub.on('messageBuffer', (channel: Buffer, message: Buffer) =>
-      this.#message(channel.toString(), message),
-    );
+    this.#links = this.#connectLinks(false);
     this.#channels = new RoomChannels({
-      feed: (input) => this.#feed(input),
+      feed: (input) => {
+        this.#feed(input);
+        if (input.type === 'room-event' && input.event.kind === 'leave') {
+          this.#leaveWaiters.get(`${input.event.clientId}|${input.room}`)?.();
+        }
+      },
       subscribe: (room) => {
-        const subscribed = sub.subscribe(this.#keys.roomChannel(room));
+        const subscribed = this.#subscribe(this.#keys.roomChannel(room));
         subscribed.catch(() => undefined);
         this.#subscriptions.set(room, subscribed);
       },
       unsubscribe: (room) => {
         this.#subscriptions.delete(room);
-        sub.unsubscribe(this.#keys.roomChannel(room)).catch(() => undefined);
+        this.#unsubscribe(this.#keys.roomChannel(room)).catch(() => undefined);
       },
     });
-    this.#moves = new SessionMoves(
-      {
-        nodeId: this.nodeId,
-        keys: this.#keys,
-        command: () => this.#command(),
-        publish: (channel, data) => this.#send(channel, data),
-        feed: (input) => this.#feed(input),
-        channels: this.#channels,
-        subscribed: (room) => this.#subscriptions.get(room) ?? Promise.resolve(),
-        chain: (clientId, step) => this.#chain(clientId, step),
-        leave: (clientId) => this.#leave(-1, clientId),
-        ready: () => this.#ready,
-        timeoutMs: this.#commandTimeoutMs,
-        logger: this.#logger,
-      },
-      cmd,
-    );
+    this.#moves = new SessionMoves({
+      nodeId: this.nodeId,
+      keys: this.#keys,
+      command: () => this.#command(),
+      publish: (channel, data) => this.#send(channel, data),
+      feed: (input) => this.#feed(input),
+      channels: this.#channels,
+      subscribed: (room) => this.#subscriptions.get(room) ?? Promise.resolve(),
+      chain: (clientId, step) => this.#chain(clientId, step),
+      leave: (clientId) => this.#leave(-1, clientId),
+      ready: () => this.#ready,
+      sharded: () => this.#links.sharded,
+      timeoutMs: this.#commandTimeoutMs,
+      logger: this.#logger,
+    });
     this.ids = new IdBlocks(
       options.idBlockSize,
-      (size) => cmd.incrby(this.#keys.clientIds, size),
+      (size) => this.#links.cmd.incrby(this.#keys.clientIds, size),
       (error) => this.#logger.warn({ err: error }, 'cannot fetch a block of client ids'),
     );
   }
@@ -162,6 +174,15 @@ export class RedisBackplane implements Backplane {
       timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     });
     try {
+      const mode = this.#options.mode ?? 'auto';
+      const detected = mode === 'auto' ? isRedisCluster(this.#options.url, timeoutMs) : undefined;
+      detected?.catch(() => undefined);
+      if (
+        mode === 'cluster' ||
+        (detected !== undefined && (await Promise.race([detected, timeout])))
+      ) {
+        this.#useRedisCluster();
+      }
       const connected = Promise.all(LINK_ROLES.map((role) => this.#link(role).connect()));
       connected.catch(() => undefined);
       await Promise.race([connected, timeout]);
@@ -189,6 +210,11 @@ export class RedisBackplane implements Backplane {
 
   ready(): boolean {
     return this.#ready;
+  }
+
+  /** Whether the backplane runs on a Redis Cluster (sharded pub/sub, per-slot scripts). */
+  onRedisCluster(): boolean {
+    return this.#links.sharded;
   }
 
   /** How far behind the subscriber connection was at the last probe, in milliseconds. */
@@ -241,7 +267,8 @@ export class RedisBackplane implements Backplane {
     if (wasReady) {
       try {
         const { prefix } = this.#options;
-        await this.#links.cmd.rwReapNode(prefix, this.nodeId);
+        if (this.#sharded !== undefined) await this.#sharded.deregister();
+        else await this.#links.cmd.rwReapNode(prefix, this.nodeId);
         await this.#links.cmd.del(this.#keys.nodeAlive(this.nodeId));
       } catch (error) {
         this.#logger.warn({ err: error }, 'could not deregister from the cluster');
@@ -251,7 +278,74 @@ export class RedisBackplane implements Backplane {
     for (const role of LINK_ROLES) this.#link(role).disconnect();
   }
 
-  #link(role: (typeof LINK_ROLES)[number]): RedisLinks[keyof RedisLinks] {
+  /** Creates the three links and listens to them; `sharded`: on Redis Cluster. */
+  #connectLinks(sharded: boolean): RedisLinks {
+    const links = createLinks(this.#options.url, this.nodeId, 2 * this.#commandTimeoutMs, sharded);
+    const all = [links.cmd, links.sub, links.beat];
+    LINK_ROLES.forEach((role, index) => {
+      const redis = all[index] as RedisLinks['cmd'];
+      redis.on('error', (error: Error) => this.#logger.debug({ err: error, role }, 'redis error'));
+      redis.on('close', () => this.#lost(role));
+      redis.on('ready', () => this.#recover());
+    });
+    const message = (channel: Buffer, data: Buffer): void =>
+      this.#message(channel.toString(), data);
+    if (sharded) {
+      links.sub.on('smessageBuffer', message);
+      // A shard's subscriber connection went away: its rooms' events may have been missed.
+      links.sub.on('-subscriber', () => this.#lost('subscriber'));
+      links.sub.on('-node', () => this.#lost('subscriber'));
+    } else {
+      links.sub.on('messageBuffer', message);
+    }
+    return links;
+  }
+
+  /** Switches to Redis Cluster before connecting: the links, the key layout, the room steps. */
+  #useRedisCluster(): void {
+    for (const role of LINK_ROLES) {
+      this.#link(role).removeAllListeners();
+      this.#link(role).disconnect();
+    }
+    this.#links = this.#connectLinks(true);
+    this.#keys = new RedisKeys(this.#options.prefix, true);
+    const { maxRooms, maxRoomMembers } = this.#options;
+    this.#sharded = new ShardedRooms({
+      links: () => ({ ...this.#links, cmd: this.#command() }),
+      keys: this.#keys,
+      nodeId: this.nodeId,
+      limits: { maxRooms, maxRoomMembers },
+      leaveApplied: (room, clientId) => this.#leaveApplied(room, clientId),
+    });
+    this.#logger.info('the Redis is a Redis Cluster: sharded pub/sub, per-slot scripts');
+  }
+
+  #subscribe(channel: string): Promise<unknown> {
+    const { sub, sharded } = this.#links;
+    return sharded ? sub.ssubscribe(channel) : sub.subscribe(channel);
+  }
+
+  #unsubscribe(channel: string): Promise<unknown> {
+    const { sub, sharded } = this.#links;
+    return sharded ? sub.sunsubscribe(channel) : sub.unsubscribe(channel);
+  }
+
+  /** Resolves once a leave of `clientId` from `room` came through the channel; false after the command timeout. */
+  #leaveApplied(room: string, clientId: ClientId): Promise<boolean> {
+    const key = `${clientId}|${room}`;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => done(false), this.#commandTimeoutMs);
+      const done = (applied: boolean): void => {
+        clearTimeout(timer);
+        if (this.#leaveWaiters.get(key) === waiter) this.#leaveWaiters.delete(key);
+        resolve(applied);
+      };
+      const waiter = (): void => done(true);
+      this.#leaveWaiters.set(key, waiter);
+    });
+  }
+
+  #link(role: (typeof LINK_ROLES)[number]): RedisLinks['cmd'] | RedisLinks['sub'] {
     if (role === 'command') return this.#links.cmd;
     return role === 'subscriber' ? this.#links.sub : this.#links.beat;
   }
@@ -295,12 +389,14 @@ export class RedisBackplane implements Backplane {
       this.#pendingBytes -= data.length;
       if (epoch === this.#epoch) this.#sentAt.shift();
     };
-    this.#command()
-      .publish(channel, data)
-      .then(answered, () => {
-        answered();
-        dropped?.();
-      });
+    const cmd = this.#command();
+    const published = this.#links.sharded
+      ? cmd.spublish(channel, data)
+      : cmd.publish(channel, data);
+    published.then(answered, () => {
+      answered();
+      dropped?.();
+    });
   }
 
   /**
@@ -329,6 +425,26 @@ export class RedisBackplane implements Backplane {
       this.#channels.refused(room, clientId);
       this.#feed({ type: 'cluster-refused', connId, code });
     };
+    if (this.#sharded !== undefined) {
+      const sharded = this.#sharded;
+      return this.#chain(clientId, async () => {
+        let outcome;
+        try {
+          await subscribed;
+          outcome = await sharded.join(clientId, room, password, () => epoch === this.#epoch);
+        } catch (error) {
+          if (epoch !== this.#epoch) return;
+          this.#logger.warn({ err: error, clientId, room }, 'join failed');
+          return refuse('unavailable');
+        }
+        if (epoch !== this.#epoch) return;
+        if (outcome.status === 'reaped') return this.#reaped();
+        if (outcome.status === 'lost') return this.#stalled('a leave did not come back in time');
+        if (outcome.status === 'stale') return;
+        if (outcome.status === 'refused') return refuse(outcome.code);
+        this.#channels.joined(room, clientId, outcome.snapshot);
+      });
+    }
     this.#chain(clientId, async () => {
       let reply: string[] = ['conflict'];
       try {
@@ -370,7 +486,10 @@ export class RedisBackplane implements Backplane {
     this.#chain(clientId, async () => {
       let left: number;
       try {
-        left = await this.#command().rwLeave(this.#options.prefix, this.nodeId, clientId);
+        left =
+          this.#sharded === undefined
+            ? await this.#command().rwLeave(this.#options.prefix, this.nodeId, clientId)
+            : Number(await this.#sharded.leave(clientId));
       } catch (error) {
         if (epoch !== this.#epoch || connId < 0) return;
         this.#logger.warn({ err: error, clientId }, 'leave failed');
@@ -386,22 +505,15 @@ export class RedisBackplane implements Backplane {
   #listRooms(connId: ConnId, password: string): void {
     if (!this.#ready) return this.#refuseLater(connId, 'unavailable');
     const epoch = this.#epoch;
-    this.#command()
-      .rwList(this.#options.prefix, password)
-      .then(
-        (flat) => {
-          if (epoch !== this.#epoch) return;
-          const rooms = [];
-          for (let index = 0; index + 1 < flat.length; index += 2) {
-            rooms.push({ name: flat[index] as string, memberCount: Number(flat[index + 1]) });
-          }
-          this.#feed({ type: 'room-list', connId, rooms });
-        },
-        () => {
-          if (epoch === this.#epoch)
-            this.#feed({ type: 'cluster-refused', connId, code: 'unavailable' });
-        },
-      );
+    readRoomList(this.#command(), this.#keys, password).then(
+      (rooms) => {
+        if (epoch === this.#epoch) this.#feed({ type: 'room-list', connId, rooms });
+      },
+      () => {
+        if (epoch === this.#epoch)
+          this.#feed({ type: 'cluster-refused', connId, code: 'unavailable' });
+      },
+    );
   }
 
   /** Answers from a later microtask: the core is still inside the call that asked. */
@@ -442,6 +554,8 @@ export class RedisBackplane implements Backplane {
 
   #register(): Promise<void> {
     const { nodeTimeoutMs } = this.#options;
+    if (this.#sharded !== undefined)
+      return this.#sharded.register(nodeTimeoutMs, this.ids.highest());
     return registerNode(this.#links, this.#keys, this.nodeId, nodeTimeoutMs, this.ids.highest());
   }
 
@@ -460,7 +574,14 @@ export class RedisBackplane implements Backplane {
     const { prefix } = this.#options;
     const timeoutMs = this.#options.nodeTimeoutMs;
     const epoch = this.#epoch;
-    this.#links.beat.rwHeartbeat(prefix, this.nodeId, timeoutMs, timeoutMs / 2).then(
+    const beat =
+      this.#sharded === undefined
+        ? this.#links.beat.rwHeartbeat(prefix, this.nodeId, timeoutMs, timeoutMs / 2)
+        : this.#sharded.heartbeat(timeoutMs).then((dead) => {
+            this.#reapAll(dead);
+            return dead === -1 ? -1 : 0;
+          });
+    beat.then(
       (reaped) => {
         this.#beating = false;
         if (reaped < 0 && epoch === this.#epoch) this.#reaped();
@@ -472,8 +593,37 @@ export class RedisBackplane implements Backplane {
       },
     );
     const probe = this.#keys.nodeChannel(this.nodeId);
-    this.#links.cmd.publish(probe, `p|${now}`).catch(() => undefined);
+    const { cmd, sharded } = this.#links;
+    (sharded ? cmd.spublish(probe, `p|${now}`) : cmd.publish(probe, `p|${now}`)).catch(
+      () => undefined,
+    );
     if (this.ids.available() < this.#options.idBlockSize) this.ids.refill();
+  }
+
+  /**
+   * Redis Cluster: takes the clients of the nodes the heartbeat found dead out of their rooms,
+   * on the command connection and after the heartbeat, so a long reap never looks like a
+   * heartbeat Redis does not answer.
+   */
+  #reapAll(dead: number | readonly string[]): void {
+    if (typeof dead === 'number' || this.#sharded === undefined) return;
+    for (const node of dead) {
+      if (this.#reaping.has(node)) continue;
+      this.#reaping.add(node);
+      this.#sharded.reapNode(node).then(
+        (count) => {
+          this.#reaping.delete(node);
+          this.#logger.warn({ node, reaped: count }, 'removed the clients of a dead node');
+        },
+        (error: unknown) => {
+          this.#reaping.delete(node);
+          this.#logger.warn(
+            { err: error, node },
+            'could not reap a dead node; the next heartbeat retries',
+          );
+        },
+      );
+    }
   }
 
   #probed(lagMs: number): void {
@@ -521,7 +671,9 @@ export class RedisBackplane implements Backplane {
     // let go of whatever they still queue).
     for (const other of LINK_ROLES) {
       const redis = this.#link(other);
-      if ((recycleAll || other !== role) && redis.status !== 'end') redis.disconnect(true);
+      // On Redis Cluster the subscriber goes too: its shards' subscriptions start afresh.
+      const recycle = recycleAll || other !== role || this.#links.sharded;
+      if (recycle && redis.status !== 'end') redis.disconnect(true);
     }
   }
 
@@ -539,8 +691,31 @@ export class RedisBackplane implements Backplane {
       (error: unknown) => {
         this.#recovering = false;
         this.#logger.warn({ err: error }, 'could not re-register; retrying');
-        setTimeout(() => this.#recover(), this.#options.heartbeatMs).unref();
+        setTimeout(() => {
+          if (this.#links.sharded) this.#rebuildLinks();
+          this.#recover();
+        }, this.#options.heartbeatMs).unref();
       },
     );
+  }
+
+  /**
+   * Redis Cluster: new `Cluster` links in place of the old ones, which read the slot map afresh.
+   * After a failover a recycled `Cluster` can keep a sharded subscriber group that never finds
+   * the promoted primary ("No sharded subscriber for slot"); fresh links do.
+   */
+  #rebuildLinks(): void {
+    if (this.#stopping || this.#ready) return;
+    for (const role of LINK_ROLES) {
+      const redis = this.#link(role) as RedisLinks['cmd'];
+      redis.removeAllListeners();
+      redis.on('error', () => undefined);
+      redis.disconnect();
+    }
+    this.#links = this.#connectLinks(true);
+    for (const role of LINK_ROLES)
+      this.#link(role)
+        .connect()
+        .catch(() => undefined);
   }
 }

@@ -9,7 +9,7 @@
  * holder ships the session's state when it applies the event. Every wait is bounded by
  * `timeoutMs`; a session that moved here but whose state never came leaves its room.
  */
-import type { Redis } from 'ioredis';
+import type { Link } from './redis-links.js';
 import type { Logger } from 'pino';
 import type { ClusterInput, SessionState } from '../core/cluster-types.js';
 import type { ClientId, ConnId } from '../core/types.js';
@@ -58,7 +58,7 @@ export interface SessionMovesDeps {
   readonly nodeId: string;
   readonly keys: RedisKeys;
   /** The command connection, once what waits to be published has been sent. */
-  readonly command: () => Redis;
+  readonly command: () => Link;
   /** Publishes within the backplane's bounds. */
   readonly publish: (channel: string, data: Buffer) => void;
   readonly feed: (input: ClusterInput) => void;
@@ -70,6 +70,8 @@ export interface SessionMovesDeps {
   /** Takes the client out of the room this node's hash has it in (the leave script). */
   readonly leave: (clientId: ClientId) => void;
   readonly ready: () => boolean;
+  /** On Redis Cluster, where the move script (three slots in one step) cannot run. */
+  readonly sharded: () => boolean;
   readonly timeoutMs: number;
   readonly logger: Logger;
 }
@@ -89,22 +91,20 @@ interface Pending {
   timer: NodeJS.Timeout | undefined;
 }
 
-type MoveCommand = Redis & { rwMove(...args: (string | number)[]): Promise<string[]> };
-
 export class SessionMoves {
   readonly #deps: SessionMovesDeps;
   readonly #pending = new Map<string, Pending>();
   #serial = 0;
 
-  constructor(deps: SessionMovesDeps, commandLink: Redis) {
+  constructor(deps: SessionMovesDeps) {
     this.#deps = deps;
-    commandLink.defineCommand('rwMove', { numberOfKeys: 0, lua: MOVE_SCRIPT });
   }
 
   /** A connection of this node resumes a session it does not hold. */
   ask(connId: ConnId, clientId: ClientId, token: string): void {
     const deps = this.#deps;
-    if (!deps.ready() || this.#pending.size >= MAX_PENDING) {
+    // On Redis Cluster a session resumes only on the node that holds it (docs/cluster.md).
+    if (!deps.ready() || deps.sharded() || this.#pending.size >= MAX_PENDING) {
       queueMicrotask(() => deps.feed({ type: 'cluster-refused', connId, code: 'resume_failed' }));
       return;
     }
@@ -209,7 +209,7 @@ export class SessionMoves {
       try {
         await subscribed;
         const args = [deps.keys.prefix, holder, deps.nodeId, clientId, room, ticket];
-        reply = await (deps.command() as MoveCommand).rwMove(...args);
+        reply = await deps.command().rwMove(...args);
       } catch (error) {
         deps.logger.warn({ err: error, clientId, room }, 'session move failed');
         reply = ['failed'];

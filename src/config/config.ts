@@ -99,6 +99,9 @@ export function buildConfig(layers: readonly ConfigLayer[]): RoomwireConfig {
   if (config.cluster !== '' && !/^rediss?:\/\/./.test(config.cluster as string)) {
     throw new ConfigError('cluster', 'expected a Redis URL like redis://127.0.0.1:6379');
   }
+  if (!['auto', 'single', 'cluster'].includes(config.clusterMode as string)) {
+    throw new ConfigError('clusterMode', 'expected auto, single or cluster');
+  }
   if (!/^[\w.:-]+$/.test(config.clusterPrefix as string)) {
     throw new ConfigError('clusterPrefix', 'letters, digits and _ . : - only (no braces)');
   }

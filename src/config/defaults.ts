@@ -60,6 +60,8 @@ export const DEFAULTS = {
   cluster: '',
   /** Every Redis key and channel of the cluster starts with it; one cluster per prefix. */
   clusterPrefix: 'roomwire',
+  /** `auto` (ask the server), `single` (one Redis) or `cluster` (a Redis Cluster). */
+  clusterMode: 'auto',
   /** How often a node renews its heartbeat key and looks for dead nodes. */
   clusterHeartbeatMs: 1_000,
   /** A node whose heartbeat is this old is dead: its clients leave their rooms. */

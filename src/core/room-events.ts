@@ -112,7 +112,16 @@ export function answerRoomList(
 ): void {
   const session = ctx.state.sessions.get(connId);
   if (session?.waiting !== 'list-rooms') return;
-  ctx.send(session, encodeRoomList(rooms), 'rooms');
+  // A room this node holds a replica of is counted as the replica has it: the list then agrees
+  // with every join and leave its clients have seen, though on Redis Cluster the counts it was
+  // sent may be a moment behind (docs/cluster.md, "Redis Cluster"). Rooms of no member go.
+  const counted: RoomListEntry[] = [];
+  for (const entry of rooms) {
+    const replica = ctx.state.rooms.get(entry.name);
+    const memberCount = replica === undefined ? entry.memberCount : replica.members.length;
+    if (memberCount > 0) counted.push({ name: entry.name, memberCount });
+  }
+  ctx.send(session, encodeRoomList(counted), 'rooms');
   ctx.release(session);
 }
 

@@ -15,6 +15,7 @@ export async function createBackplane(
   return new RedisBackplane({
     url: config.cluster,
     prefix: config.clusterPrefix,
+    mode: config.clusterMode as 'auto' | 'single' | 'cluster',
     heartbeatMs: config.clusterHeartbeatMs,
     nodeTimeoutMs: config.clusterNodeTimeoutMs,
     idBlockSize: config.clusterIdBlock,

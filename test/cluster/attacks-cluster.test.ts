@@ -1,8 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { eventually } from '../helpers/admin-http.js';
-import { deletePrefix, REDIS_URL, startCluster, testPrefix } from '../helpers/cluster.js';
+import {
+  deletePrefix,
+  keysUnder,
+  REDIS_URL,
+  roomMembersKey,
+  roomOfMembersKey,
+  startCluster,
+  testPrefix,
+  testRedis,
+} from '../helpers/cluster.js';
 import { besideControlGroup } from '../helpers/control-group.js';
 import { JoinOrderModel } from '../helpers/join-order-model.js';
 import { LineClient } from '../helpers/line-client.js';
@@ -48,7 +57,7 @@ async function drained(client: Offender): Promise<void> {
  */
 async function assertClusterAgrees(
   nodes: readonly TestServer[],
-  redis: Redis,
+  redis: Redis | Cluster,
   prefix: string,
   live: ReadonlySet<number>,
   model: JoinOrderModel,
@@ -83,19 +92,15 @@ async function assertClusterAgrees(
     }
   }
   // Redis: one members set per live room, in the same order, and the same room index.
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:room:*`, 'COUNT', 500);
-    cursor = next;
-    keys.push(...found.filter((key) => key.endsWith(':members')));
-  } while (cursor !== '0');
-  const redisRooms = keys.map((key) => key.slice(`${prefix}:room:{`.length, -'}:members'.length));
+  const keys = (await keysUnder(prefix)).filter(
+    (key) => key.startsWith(`${prefix}:room:`) && key.endsWith(':members'),
+  );
+  const redisRooms = keys.map((key) => roomOfMembersKey(prefix, key));
   assert.deepEqual(new Set(redisRooms), new Set(expected.keys()), 'rooms in Redis');
   const index = await redis.zrange(`${prefix}:{rooms}:index`, 0, -1);
   assert.deepEqual(new Set(index), new Set(expected.keys()), "Redis's room index");
   for (const room of redisRooms) {
-    const members = (await redis.zrange(`${prefix}:room:{${room}}:members`, 0, -1)).map(Number);
+    const members = (await redis.zrange(roomMembersKey(prefix, room), 0, -1)).map(Number);
     assert.deepEqual(members, views.get(room), `room ${room}: Redis and the nodes disagree`);
   }
 }
@@ -103,7 +108,7 @@ async function assertClusterAgrees(
 describe('attacks on a two-node cluster', { timeout: 60_000 }, () => {
   const clusters: { nodes: TestServer[]; prefix: string }[] = [];
   const open: { close(): void }[] = [];
-  const redis = new Redis(REDIS_URL, { lazyConnect: true });
+  const redis = testRedis(REDIS_URL, true);
   after(async () => {
     for (const client of open) client.close();
     for (const { nodes, prefix } of clusters) {

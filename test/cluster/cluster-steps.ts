@@ -45,6 +45,19 @@ export async function joined(
   return player;
 }
 
+/** Reads lines until one matches; fails after `ms`. */
+export async function lineMatching(
+  client: LineClient,
+  pattern: RegExp,
+  ms = 10_000,
+): Promise<string> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const line = await client.next(Math.max(1, deadline - Date.now()));
+    if (pattern.test(line)) return line;
+  }
+}
+
 /** The status `/readyz` answers. */
 export async function readyStatus(httpPort: number): Promise<number> {
   const response = await fetch(`http://127.0.0.1:${httpPort}/readyz`);

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { deletePrefix, startCluster, testPrefix } from '../helpers/cluster.js';
+import {
+  deletePrefix,
+  roomsOnDifferentShards,
+  startCluster,
+  testPrefix,
+} from '../helpers/cluster.js';
 import { LineClient } from '../helpers/line-client.js';
 import type { TestServer } from '../helpers/test-server.js';
 import { UdpClient } from '../helpers/udp-client.js';
@@ -133,6 +138,59 @@ describe('a three-node cluster relaying messages', { timeout: 60_000 }, () => {
         own,
         Array.from({ length: perSender }, (_, n) => `3:${member.id}:${member.id}-${n}`),
       );
+    }
+  });
+
+  it('orders two rooms on different shards at once, a visitor switching between them', async () => {
+    const [east, west] = (await roomsOnDifferentShards(prefix, 2)) as [string, string];
+    const rooms = { [east]: [] as Player[], [west]: [] as Player[] };
+    for (const room of [east, west]) {
+      for (const n of [0, 1, 2]) rooms[room]?.push(await player(n, `${room}-${n}`, room));
+    }
+    const everyone = [...(rooms[east] ?? []), ...(rooms[west] ?? [])];
+    // Settle the join lines: the first of each room saw two joins, the second one.
+    await Promise.all(
+      everyone.map(async (member, index) => {
+        for (let joins = index % 3; joins < 2;)
+          if ((await member.client.next(5_000)).startsWith('2:')) joins += 1;
+      }),
+    );
+    // The visitor switches east -> west -> east in the middle of the burst.
+    const visitor = await player(1, 'switcher', east);
+    for (const member of rooms[east] ?? []) await member.client.next(5_000);
+    const perSender = 60;
+    for (let n = 0; n < perSender; n += 1) {
+      if (n === 20) visitor.client.send(`2:${west}`);
+      if (n === 40) visitor.client.send(`2:${east}`);
+      for (const member of everyone) member.client.send(`3:3:${member.id}-${n}`);
+    }
+    // East members: the messages, the visitor's leave and its join again; west: its join, leave.
+    for (const [room, moves] of [
+      [east, [`2:${visitor.id}:`, `2:${visitor.id}:${east}`]],
+      [west, [`2:${visitor.id}:${west}`, `2:${visitor.id}:`]],
+    ] as const) {
+      const members = rooms[room] ?? [];
+      const seen = await Promise.all(
+        members.map(async (member) => {
+          const lines: string[] = [];
+          while (lines.length < perSender * 3 + 2) lines.push(await member.client.next(10_000));
+          return lines;
+        }),
+      );
+      for (const lines of seen.slice(1)) assert.deepEqual(lines, seen[0], `room ${room}`);
+      const all = seen[0] as string[];
+      assert.deepEqual(
+        all.filter((line) => line.startsWith('2:')),
+        moves,
+      );
+      for (const member of members) {
+        const own = all.filter((line) => line.startsWith(`3:${member.id}:`));
+        const sent = Array.from(
+          { length: perSender },
+          (_, n) => `3:${member.id}:${member.id}-${n}`,
+        );
+        assert.deepEqual(own, sent, `room ${room}: sender ${member.id} in sending order`);
+      }
     }
   });
 

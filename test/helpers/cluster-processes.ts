@@ -1,5 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { FAST_CLUSTER } from './cluster.js';
@@ -89,4 +92,111 @@ export async function killHard(child: ChildProcess): Promise<void> {
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGKILL');
   await exited;
+}
+
+/** A throwaway Redis Cluster of a test's own: its processes, ports and a URL for each primary. */
+export interface OwnRedisCluster {
+  readonly ports: readonly number[];
+  readonly children: readonly ChildProcess[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a Redis Cluster of three primaries and three replicas on free ports (each with its
+ * cluster bus on another free port, `--cluster-port`), nothing on disk but the cluster config
+ * files in a temp dir, with a short `cluster-node-timeout` so a replica takes over a killed
+ * primary within about two seconds; resolves once every node answers `cluster_state:ok`.
+ */
+export async function startRedisCluster(nodeTimeoutMs = 1_000): Promise<OwnRedisCluster> {
+  const dir = await mkdtemp(join(tmpdir(), 'roomwire-test-cluster-'));
+  const ports: number[] = [];
+  const children: ChildProcess[] = [];
+  const stop = async (): Promise<void> => {
+    await Promise.all(children.map((child) => killHard(child)));
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    const taken = new Set<number>();
+    const port = async (): Promise<number> => {
+      for (;;) {
+        const candidate = await freePort();
+        if (!taken.has(candidate)) return (taken.add(candidate), candidate);
+      }
+    };
+    for (let index = 0; index < 6; index += 1) {
+      const [client, bus] = [await port(), await port()];
+      ports.push(client);
+      children.push(
+        spawn(
+          'redis-server',
+          [
+            '--port',
+            String(client),
+            '--cluster-port',
+            String(bus),
+            '--bind',
+            '127.0.0.1',
+            '--cluster-enabled',
+            'yes',
+            '--cluster-config-file',
+            join(dir, `nodes-${client}.conf`),
+            '--cluster-node-timeout',
+            String(nodeTimeoutMs),
+            '--save',
+            '',
+            '--appendonly',
+            'no',
+            '--dir',
+            dir,
+          ],
+          { stdio: 'ignore' },
+        ),
+      );
+    }
+    for (const client of ports) await until(() => answersPing(client), 10_000);
+    const created = spawnSync(
+      'redis-cli',
+      [
+        '--cluster',
+        'create',
+        ...ports.map((p) => `127.0.0.1:${p}`),
+        '--cluster-replicas',
+        '1',
+        '--cluster-yes',
+      ],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
+    if (created.status !== 0)
+      throw new Error(`redis-cli --cluster create: ${created.stdout}${created.stderr}`);
+    const ok = async (client: number): Promise<boolean> => {
+      const info = spawnSync('redis-cli', ['-p', String(client), 'cluster', 'info'], {
+        encoding: 'utf8',
+      });
+      return /cluster_state:ok/.test(info.stdout ?? '');
+    };
+    for (const client of ports) await until(() => ok(client), 20_000);
+    // cluster_state:ok comes before every replica has attached and synced: a primary killed
+    // before its replica is in sync would never be taken over.
+    const synced = async (client: number): Promise<boolean> => {
+      const info = spawnSync('redis-cli', ['-p', String(client), 'info', 'replication'], {
+        encoding: 'utf8',
+      }).stdout;
+      return /role:master/.test(info)
+        ? /connected_slaves:1/.test(info)
+        : /master_link_status:up/.test(info);
+    };
+    for (const client of ports) await until(() => synced(client), 20_000);
+    return { ports, children, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
