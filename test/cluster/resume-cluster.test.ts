@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { eventually } from '../helpers/admin-http.js';
 import { Redis } from 'ioredis';
-import { FAST_CLUSTER, REDIS_URL, startCluster, testPrefix } from '../helpers/cluster.js';
+import {
+  FAST_CLUSTER,
+  ON_REDIS_CLUSTER,
+  REDIS_URL,
+  startCluster,
+  testPrefix,
+} from '../helpers/cluster.js';
 import { killHard } from '../helpers/cluster-processes.js';
 import { LineClient } from '../helpers/line-client.js';
 import { LOGIN, mixedTraffic, Resumer } from '../helpers/resumer.js';
@@ -39,9 +45,13 @@ async function heldByDoomed(prefix: string, cleanup: (() => unknown)[], room: st
   return { survivor, doomed, resumer, stays };
 }
 
+/** Why the cross-node tests do not run on the Redis Cluster pass. */
+const NOT_ON_REDIS_CLUSTER =
+  ON_REDIS_CLUSTER && 'a session moves between nodes on one Redis only (docs/cluster.md)';
+
 describe(
   'session resume on another node (protocol §10, docs/cluster.md)',
-  { timeout: 90_000 },
+  { timeout: 90_000, skip: NOT_ON_REDIS_CLUSTER },
   () => {
     const prefix = testPrefix();
     const cleanup = cleanupAfterAll(prefix);
@@ -244,7 +254,7 @@ describe('session resume when the holding node was killed', { timeout: 60_000 },
 
 describe(
   'session resume when the holder dies between the move and the hand-over',
-  { timeout: 60_000 },
+  { timeout: 60_000, skip: NOT_ON_REDIS_CLUSTER },
   () => {
     const prefix = testPrefix();
     const cleanup = cleanupAfterAll(prefix);
@@ -300,6 +310,41 @@ describe(
         );
       }
       assert.ok(waited < 8_000, `refused after ${waited} ms`);
+    });
+  },
+);
+
+describe(
+  'session resume on Redis Cluster: on the node that holds it only',
+  { timeout: 60_000, skip: !ON_REDIS_CLUSTER && 'the Redis Cluster pass only' },
+  () => {
+    const prefix = testPrefix();
+    const cleanup = cleanupAfterAll(prefix);
+
+    it('refuses a resume on the other node at once, and the session still resumes at home', async () => {
+      const [first, second] = await twoNodes(prefix, cleanup);
+      const owner = await Resumer.login(first.port, 'owner');
+      cleanup.push(() => owner.client.close());
+      await join(owner.client, 'home');
+      const peer = await joined(first.port, 'peer', 'home');
+      cleanup.push(() => peer.client.close());
+      owner.cut();
+      const elsewhere = await LineClient.connect(second.port);
+      cleanup.push(() => elsewhere.close());
+      const askedAt = Date.now();
+      elsewhere.send(`6:${owner.id}:${owner.token}:0`);
+      assert.match(await elsewhere.next(5_000), /^9:resume_failed:/);
+      const refusedAfter = Date.now() - askedAt;
+      assert.ok(refusedAfter < 1_000, `refused after ${refusedAfter} ms`);
+      peer.client.send('3:0:while away');
+      await owner.resume(first.port);
+      assert.equal(first.server.view.client(owner.id)?.away, false);
+      assert.equal(await owner.client.next(5_000), `3:${peer.id}:while away`);
+      assert.deepEqual(
+        peer.client.unread.filter((line) => line.startsWith('2:')),
+        [],
+        'the room saw no leave',
+      );
     });
   },
 );
