@@ -62,6 +62,51 @@ describe('the resume log: which lines a resume replays', () => {
     );
   });
 
+  it('matches a plain list through any mix of writes, acknowledgements and reads, wrapping and growing', () => {
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('write' as const), size: fc.integer({ min: 1, max: 300 }) }),
+      fc.record({ kind: fc.constant('ack' as const), back: fc.nat(20) }),
+      fc.record({ kind: fc.constant('read' as const), back: fc.nat(40) }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(op, { maxLength: 400 }),
+        fc.integer({ min: 50, max: 5000 }),
+        (ops, limit) => {
+          const log = new LineLog();
+          const sent: Buffer[] = [];
+          for (const step of ops) {
+            if (step.kind === 'write') {
+              const data = line(sent.length + 1, step.size);
+              sent.push(data);
+              log.record(data, limit);
+            } else if (step.kind === 'ack') {
+              log.acknowledge(Math.max(0, sent.length - step.back));
+            } else {
+              const received = Math.max(0, sent.length - step.back);
+              const replay = log.after(received);
+              if (received + 1 >= log.firstSeq) assert.deepEqual(replay, sent.slice(received));
+              else assert.equal(replay, undefined);
+            }
+            assert.equal(log.nextSeq, sent.length + 1);
+            const held = sent.slice(log.firstSeq - 1);
+            assert.deepEqual(log.held().lines, held);
+            assert.ok(held.reduce((sum, data) => sum + data.length, 0) <= limit);
+          }
+        },
+      ),
+    );
+  });
+
+  it('replays copies: lines written after a replay do not change it', () => {
+    const log = new LineLog();
+    const sent = Array.from({ length: 50 }, (_, index) => line(index + 1, 30));
+    for (const data of sent) log.record(data, 600);
+    const replay = log.after(40);
+    for (let seq = 51; seq <= 200; seq += 1) log.record(line(seq, 30), 600);
+    assert.deepEqual(replay, sent.slice(40));
+  });
+
   it('refuses a count of lines that were never sent', () => {
     const log = new LineLog();
     log.record(line(1, 4), 100);
