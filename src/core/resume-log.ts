@@ -81,13 +81,11 @@ export class LineLog {
       this.#drop();
     }
     if (this.#bytes + line.length > limit) {
-      // Lines written while away are never dropped: past the limit the log cannot serve a resume.
-      if (away || this.#count > 0) {
-        this.overflow();
-        return 0;
-      }
-      // A line bigger than the limit alone, while connected: numbered, but not kept.
-      this.#firstSeq += 1;
+      // Lines written while away are never dropped: past the limit the log cannot serve a
+      // resume. While connected every older line went, so this one alone is too big: numbered,
+      // but not kept.
+      if (away) this.overflow();
+      else this.#firstSeq += 1;
       return 0;
     }
     this.#append(line);

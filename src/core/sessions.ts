@@ -40,12 +40,7 @@ export function finishLogin(
   busy = false,
 ): void {
   const clientId = accepted ? ctx.ids.next() : -1;
-  if (accepted && clientId < 0) {
-    // Cluster mode, cut off from the id blocks: never hand out an id that may be reused.
-    session.phase = 'anonymous';
-    session.username = '';
-    ctx.refuse(session, 'unavailable');
-  } else if (accepted) {
+  if (clientId >= 0) {
     session.phase = 'ready';
     session.clientId = clientId;
     ctx.state.clients.set(session.clientId, session);
@@ -63,20 +58,23 @@ export function finishLogin(
       data: encodeLoggedIn(session.clientId, token),
       kind: 'login',
     });
-  } else if (busy) {
-    // Not checked (issue #15, item 11): not a failure, so the client may try again on this
-    // connection rather than come back on a new one.
-    session.phase = 'anonymous';
-    session.username = '';
-    ctx.refuse(session, 'auth_busy');
   } else {
     session.phase = 'anonymous';
     session.username = '';
-    session.authFailures += 1;
-    // Every wrong password is answered `auth_failed`; the last allowed one also closes.
-    ctx.refuse(session, 'auth_failed');
-    if (session.authFailures >= ctx.limits.maxAuthFailures) {
-      return ctx.refuse(session, 'too_many_auth_failures');
+    if (accepted) {
+      // Cluster mode, cut off from the id blocks: never hand out an id that may be reused.
+      ctx.refuse(session, 'unavailable');
+    } else if (busy) {
+      // Not checked (issue #15, item 11): not a failure, so the client may try again on this
+      // connection rather than come back on a new one.
+      ctx.refuse(session, 'auth_busy');
+    } else {
+      session.authFailures += 1;
+      // Every wrong password is answered `auth_failed`; the last allowed one also closes.
+      ctx.refuse(session, 'auth_failed');
+      if (session.authFailures >= ctx.limits.maxAuthFailures) {
+        return ctx.refuse(session, 'too_many_auth_failures');
+      }
     }
   }
   replay(ctx, session);
