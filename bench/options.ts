@@ -67,13 +67,15 @@ Flags (defaults in brackets):
                      Build the working tree first (npx tsc -p tsconfig.json)
   --keep-against     keep REF's built worktree (in the temp dir) for the next --against run
   --against-flags F  extra server flags for REF's side only, e.g. --against HEAD
-                     --against-flags "--resume-ttl-ms 0" measures one setting's cost
+                     "--against-flags=--resume-ttl-ms 0" measures one setting's cost
   --pairs N          alternating pairs of runs for a two-server comparison: --against [3],
                      --baseline, --cluster, --socketio [1]
   --baseline-cork    the same as --baseline (kept for old commands)
   --server NAME      roomwire, baseline, baseline-cork, c-relay, cluster or socketio: run
                      against one only [roomwire]
   --profile DIR      pass --cpu-prof --cpu-prof-dir=DIR to the server processes
+  --node-flags F     extra Node.js flags for the Node server processes, split at spaces,
+                     e.g. "--node-flags=--trace-gc" (with --server-log to keep its lines)
   --server-log FILE  keep the server's stdout (its JSON logs) in FILE [discarded]
   --log-level L      Roomwire's --log-level [info]
   --no-pin           do not pin processes to cores with taskset
@@ -113,6 +115,8 @@ export interface BenchOptions {
   readonly nodes: number;
   readonly redisUrl: string;
   readonly profileDir: string | undefined;
+  /** `--node-flags`: extra Node.js flags for the Node server processes. */
+  readonly nodeFlags: readonly string[];
   readonly serverLog: string | undefined;
   readonly logLevel: string;
   readonly pin: boolean;
@@ -176,6 +180,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
       redis: text,
       server: text,
       profile: text,
+      'node-flags': text,
       'server-log': text,
       'log-level': text,
       'no-pin': { type: 'boolean' },
@@ -293,6 +298,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     nodes: number(values, 'nodes', 2, 1, 16),
     redisUrl: values.redis ?? 'redis://127.0.0.1:6379',
     profileDir: values.profile,
+    nodeFlags: (values['node-flags'] ?? '').split(/\s+/).filter(Boolean),
     serverLog: values['server-log'],
     logLevel: values['log-level'] ?? 'info',
     pin: values['no-pin'] !== true,

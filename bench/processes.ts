@@ -128,7 +128,7 @@ export function startServer(
   pin: boolean,
   clusterPrefix = '',
 ): ChildProcess {
-  const nodeFlags: string[] = [];
+  const nodeFlags: string[] = [...options.nodeFlags];
   if (options.profileDir !== undefined) {
     mkdirSync(options.profileDir, { recursive: true });
     nodeFlags.push(
