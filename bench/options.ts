@@ -64,6 +64,7 @@ Flags (defaults in brackets):
                      compiled with tsc, and both run the workload in alternating pairs
                      (REF first, then the working tree, then the other way round); the
                      ratios are the working tree's over REF's, with their medians.
+                     With --server cluster both run as a cluster of --nodes (--redis).
                      Build the working tree first (npx tsc -p tsconfig.json)
   --keep-against     keep REF's built worktree (in the temp dir) for the next --against run
   --against-flags F  extra server flags for REF's side only, e.g. --against HEAD
@@ -125,6 +126,8 @@ export interface BenchOptions {
   readonly keepAgainst: boolean;
   /** Extra server flags for the `--against` side only. */
   readonly againstFlags: readonly string[];
+  /** `--against REF --server cluster`: both builds run as a cluster of `--nodes` nodes. */
+  readonly againstCluster: boolean;
   /** Alternating pairs of runs when two servers are compared. */
   readonly pairs: number;
 }
@@ -222,7 +225,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
       values['baseline-cork'] === true ||
       values.cluster === true ||
       values.socketio === true ||
-      values.server !== undefined)
+      (values.server !== undefined && values.server !== 'cluster'))
   ) {
     throw new UsageError('--against compares two builds of Roomwire: drop the other comparison');
   }
@@ -287,7 +290,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     transport,
     servers:
       against !== undefined
-        ? ['against', 'roomwire']
+        ? ['against', server === 'cluster' ? 'cluster' : 'roomwire']
         : values.cluster === true
           ? ['roomwire', 'cluster']
           : withBaseline
@@ -305,6 +308,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     against,
     keepAgainst: values['keep-against'] === true,
     againstFlags: (values['against-flags'] ?? '').split(/\s+/).filter(Boolean),
+    againstCluster: against !== undefined && server === 'cluster',
     pairs: number(values, 'pairs', against === undefined ? 1 : 3, 1, 50),
   };
 }

@@ -63,13 +63,13 @@ export function serverArgs(
   kind: ServerKind,
   { port, httpPort }: ServerPorts,
   options: Pick<BenchOptions, 'logLevel' | 'transport' | 'redisUrl' | 'workload'> &
-    Partial<Pick<BenchOptions, 'againstFlags'>>,
+    Partial<Pick<BenchOptions, 'againstFlags' | 'againstCluster'>>,
   clusterPrefix: string,
 ): string[] {
   const args = ['--host', HOST, '--port', String(port)];
   if (kind === 'roomwire' || kind === 'cluster' || kind === 'against') {
     args.push('--log-level', options.logLevel, '--http-port', String(httpPort));
-    if (kind === 'cluster') {
+    if (kind === 'cluster' || (kind === 'against' && options.againstCluster === true)) {
       args.push('--cluster', options.redisUrl, '--cluster-prefix', clusterPrefix);
     }
     // Limits stay on while measuring. `saturate` is a closed-loop flood (about 50,000 lines a

@@ -79,7 +79,8 @@ export async function runOnce(
   options: BenchOptions,
   pin: boolean,
 ): Promise<RunLine> {
-  const count = kind === 'cluster' ? options.nodes : 1;
+  const clustered = kind === 'cluster' || (kind === 'against' && options.againstCluster);
+  const count = clustered ? options.nodes : 1;
   const ports: ServerPorts[] = [];
   for (let index = 0; index < count; index += 1) {
     ports.push({ port: await freePort(HOST), httpPort: await freePort(HOST) });
@@ -96,8 +97,8 @@ export async function runOnce(
       await waitForListen(HOST, port, 30_000);
       if (transport === 'ws') await waitForListen(HOST, httpPort, 30_000);
     }
-    const redis = kind === 'cluster' ? await redisPids(options.redisUrl) : [];
-    if (kind === 'cluster' && redis.length === 0) {
+    const redis = clustered ? await redisPids(options.redisUrl) : [];
+    if (clustered && redis.length === 0) {
       log(`note: Redis's CPU is not counted (no pid from ${options.redisUrl})`);
     }
     pids.push(...redis);
@@ -147,7 +148,7 @@ export async function runOnce(
       sendWindowS: (measureEndUs - measureStartUs) / 1e6,
       setupS,
       serverCpuS: cpu.server,
-      redisCpuS: kind === 'cluster' && !connect && redis.length > 0 ? redisCpuS : undefined,
+      redisCpuS: clustered && !connect && redis.length > 0 ? redisCpuS : undefined,
       generatorCpuS: cpu.generator,
       otherCpuS: cpu.other,
       generatorCores: pin ? 1 : Math.min(options.workers, 2),
