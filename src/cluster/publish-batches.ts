@@ -10,8 +10,14 @@ export class PublishBatches {
   readonly #batches = new Map<string, Buffer[]>();
   #scheduled = false;
 
-  /** `send(channel, messages)` publishes one batch, in the order the messages were added. */
-  constructor(private readonly send: (channel: string, messages: readonly Buffer[]) => void) {}
+  /**
+   * `send(channel, messages)` publishes one batch, in the order the messages were added;
+   * `together(write)` runs `write`, which sends several batches, so that they leave in one write.
+   */
+  constructor(
+    private readonly send: (channel: string, messages: readonly Buffer[]) => void,
+    private readonly together: (write: () => void) => void = (write) => write(),
+  ) {}
 
   add(channel: string, message: Buffer): void {
     const batch = this.#batches.get(channel);
@@ -27,9 +33,16 @@ export class PublishBatches {
   flush(): void {
     this.#scheduled = false;
     if (this.#batches.size === 0) return;
+    if (this.#batches.size === 1) {
+      const [channel, messages] = this.#batches.entries().next().value as [string, Buffer[]];
+      this.#batches.clear();
+      return this.send(channel, messages);
+    }
     const batches = [...this.#batches];
     this.#batches.clear();
-    for (const [channel, messages] of batches) this.send(channel, messages);
+    this.together(() => {
+      for (const [channel, messages] of batches) this.send(channel, messages);
+    });
   }
 
   /** Drops what has not left yet (the link is lost; it would be dropped anyway). */

@@ -15,6 +15,7 @@ import {
 import { IdBlocks } from './id-blocks.js';
 import { decideJoin } from './join-decision.js';
 import {
+  corked,
   createLinks,
   isRedisCluster,
   LINK_ROLES,
@@ -92,8 +93,9 @@ export class RedisBackplane implements Backplane {
   readonly #budget: SenderBudget;
   /** Sessions resumed here from another node, or handed over to one (§10). */
   readonly #moves: SessionMoves;
-  readonly #batches = new PublishBatches((channel, messages) =>
-    this.#send(channel, encodeRoomBatch(messages)),
+  readonly #batches = new PublishBatches(
+    (channel, messages) => this.#send(channel, encodeRoomBatch(messages)),
+    (write) => corked(this.#links.cmd, write),
   );
   readonly #commandTimeoutMs: number;
   readonly #maxPendingBytes: number;

@@ -154,12 +154,29 @@ export function createLinks(
     }
     return redis;
   };
-  // Commands issued in one event-loop turn (a read's many publishes) leave in one write (per
-  // shard on Redis Cluster, in the order they were issued).
-  const cmd = scripted('command', { enableAutoPipelining: true });
+  // No auto-pipelining: it sends a turn's commands one turn later (its own setImmediate), and
+  // never while the previous pipeline's answers are outstanding, which costs the cross-node path
+  // up to a round trip per message. Each command is written when it is issued; the backplane
+  // gathers a turn's publishes itself and writes them corked ({@link corked}).
+  const cmd = scripted('command', {});
   const sub = connect('subscriber', {}, true);
   const beat = scripted('heartbeat', {});
   return { cmd, sub, beat, sharded };
+}
+
+/**
+ * Runs `write` with the link's connections corked, so that the commands it issues leave in one
+ * write per connection (per shard on Redis Cluster), in the order they were issued.
+ */
+export function corked(link: Redis | Cluster, write: () => void): void {
+  const streams =
+    link instanceof Cluster ? link.nodes('master').map((node) => node.stream) : [link.stream];
+  for (const stream of streams) stream?.cork();
+  try {
+    write();
+  } finally {
+    for (const stream of streams) stream?.uncork();
+  }
 }
 
 /** The first node ioredis `Cluster` asks for the slot map: the URL's host and port. */
