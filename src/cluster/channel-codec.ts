@@ -2,7 +2,7 @@
  * Key names and the bytes of the backplane's pub/sub messages (docs/cluster.md). A room's keys
  * and channel share the hash tag `{<room>}`, so on Redis Cluster they live on one shard.
  */
-import type { GroupEvent, RoomEvent } from '../core/cluster-types.js';
+import type { GroupEvent, MessageEvent, RoomEvent } from '../core/cluster-types.js';
 import { MESSAGE_MODES, type MessageMode } from '../protocol/commands.js';
 
 /**
@@ -88,10 +88,31 @@ export class RedisKeys {
 const BAR = 0x7c; // '|'
 const MODES: ReadonlySet<number> = new Set(Object.values(MESSAGE_MODES));
 
+/**
+ * A room message on its way to the channel: its head `m|<clientId>|<mode>|<udp>|` and its
+ * payload, kept apart until the turn's batch is written, so the payload is copied once.
+ */
+export interface RoomMessage {
+  readonly head: string;
+  readonly payload: Buffer;
+}
+
 /** `m|<clientId>|<mode>|<udp>|<payload>`; joins and leaves are published by the scripts. */
-export function encodeRoomMessage(event: RoomEvent & { kind: 'message' }): Buffer {
-  const head = Buffer.from(`m|${event.clientId}|${event.mode}|${event.udp ? 1 : 0}|`);
-  return Buffer.concat([head, event.payload]);
+export function roomMessage(event: MessageEvent): RoomMessage {
+  return {
+    head: `m|${event.clientId}|${event.mode}|${event.udp ? 1 : 0}|`,
+    payload: event.payload,
+  };
+}
+
+/** The bytes of one message, as {@link roomMessage} and {@link encodeRoomBatch} write it. */
+export function roomMessageSize(message: RoomMessage): number {
+  return message.head.length + message.payload.length;
+}
+
+/** One room message alone, as the channel carries it. */
+export function encodeRoomMessage(event: MessageEvent): Buffer {
+  return encodeRoomBatch([roomMessage(event)]);
 }
 
 /** `g|<senderId>|<udp>|<id,id,...>|<payload>`. */
@@ -125,22 +146,73 @@ function clientId(text: string | undefined): number {
 
 /**
  * Several room messages of one node, published in one event-loop turn, as one channel message:
- * `b|<count>|` then, for each, `<length>|<message>` (a message as {@link encodeRoomMessage}
- * writes it). One message goes as itself.
+ * `b|<count>|` then, for each, `<length>|<message>` (a message as {@link roomMessage} makes it).
+ * One message goes as itself. Written in one allocation, each payload copied once.
  */
-export function encodeRoomBatch(messages: readonly Buffer[]): Buffer {
-  if (messages.length === 1) return messages[0] as Buffer;
-  const parts: Buffer[] = [Buffer.from(`b|${messages.length}|`)];
-  for (const message of messages) parts.push(Buffer.from(`${message.length}|`), message);
-  return Buffer.concat(parts);
+export function encodeRoomBatch(messages: readonly RoomMessage[]): Buffer {
+  const only = messages.length === 1 ? messages[0] : undefined;
+  if (only !== undefined) {
+    const data = Buffer.allocUnsafe(roomMessageSize(only));
+    const at = data.write(only.head, 0, 'latin1');
+    only.payload.copy(data, at);
+    return data;
+  }
+  let head = `b|${messages.length}|`;
+  let size = head.length;
+  for (const message of messages) {
+    const length = roomMessageSize(message);
+    size += decimalLength(length) + 1 + length;
+  }
+  const data = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const message of messages) {
+    head += `${roomMessageSize(message)}|${message.head}`;
+    at += data.write(head, at, 'latin1');
+    at += message.payload.copy(data, at);
+    head = '';
+  }
+  return data;
 }
 
-/** A decimal number at `start` ending with '|': the number and where what follows starts. */
-function numberAt(data: Buffer, start: number): { value: number; next: number } | undefined {
-  const end = data.indexOf(BAR, start);
-  if (end <= start || end - start > 10) return undefined;
-  const text = data.toString('latin1', start, end);
-  return /^\d+$/.test(text) ? { value: Number(text), next: end + 1 } : undefined;
+function decimalLength(value: number): number {
+  let digits = 1;
+  for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits += 1;
+  return digits;
+}
+
+/** Where the last {@link decimalAt} stopped: just past the bar ending its number. */
+let afterDecimal = 0;
+
+/**
+ * The decimal number (at most `digits` digits) at `start` of `data`, ending with '|' before
+ * `end`, or -1; sets {@link afterDecimal}.
+ */
+function decimalAt(data: Buffer, start: number, end: number, digits: number): number {
+  const limit = Math.min(end, start + digits + 1);
+  let value = 0;
+  for (let at = start; at < limit; at += 1) {
+    const byte = data[at] as number;
+    if (byte === BAR) {
+      if (at === start) return -1;
+      afterDecimal = at + 1;
+      return value;
+    }
+    if (byte < 0x30 || byte > 0x39) return -1;
+    value = value * 10 + (byte - 0x30);
+  }
+  return -1;
+}
+
+/** The room message `m|<clientId>|<mode>|<udp>|<payload>` in `data[start, end)`, or undefined. */
+function messageAt(data: Buffer, start: number, end: number): MessageEvent | undefined {
+  if (end - start < 8 || data[start] !== 0x6d || data[start + 1] !== BAR) return undefined;
+  const id = decimalAt(data, start + 2, end, 15);
+  if (id < 0) return undefined;
+  const mode = decimalAt(data, afterDecimal, end, 1);
+  const udp = decimalAt(data, afterDecimal, end, 1);
+  if (!MODES.has(mode) || udp < 0 || udp > 1) return undefined;
+  const payload = data.subarray(afterDecimal, end);
+  return { kind: 'message', clientId: id, mode: mode as MessageMode, udp: udp === 1, payload };
 }
 
 /**
@@ -152,16 +224,16 @@ export function decodeRoomEvents(data: Buffer): RoomEvent[] {
     const event = decodeRoomEvent(data);
     return event === undefined ? [] : [event];
   }
-  const count = numberAt(data, 2);
-  if (count === undefined) return [];
+  const count = decimalAt(data, 2, data.length, 10);
+  if (count < 0) return [];
   const events: RoomEvent[] = [];
-  let at = count.next;
-  for (let index = 0; index < count.value; index += 1) {
-    const length = numberAt(data, at);
-    if (length === undefined || length.next + length.value > data.length) return events;
-    const event = decodeRoomEvent(data.subarray(length.next, length.next + length.value));
-    if (event?.kind === 'message') events.push(event);
-    at = length.next + length.value;
+  let at = afterDecimal;
+  for (let index = 0; index < count; index += 1) {
+    const length = decimalAt(data, at, data.length, 10);
+    if (length < 0 || afterDecimal + length > data.length) return events;
+    at = afterDecimal + length;
+    const event = messageAt(data, afterDecimal, at);
+    if (event !== undefined) events.push(event);
   }
   return events;
 }
@@ -170,6 +242,7 @@ export function decodeRoomEvents(data: Buffer): RoomEvent[] {
 export function decodeRoomEvent(data: Buffer): RoomEvent | undefined {
   if (data.length < 3 || data[1] !== BAR) return undefined;
   const kind = data[0];
+  if (kind === 0x6d) return messageAt(data, 0, data.length);
   if (kind === 0x6a || kind === 0x6c) {
     // `j|<seq>|<client>` and `l|<seq>|<client>`
     const parts = split(data, 2);
@@ -185,20 +258,7 @@ export function decodeRoomEvent(data: Buffer): RoomEvent | undefined {
     if (id < 0 || ticket === '') return undefined;
     return { kind: 'move', clientId: id, ticket };
   }
-  if (kind !== 0x6d) return undefined;
-  const parts = split(data, 3);
-  if (parts === undefined) return undefined;
-  const [sender, mode, udp] = parts.fields;
-  const id = clientId(sender);
-  const modeNumber = Number(mode);
-  if (id < 0 || !MODES.has(modeNumber)) return undefined;
-  return {
-    kind: 'message',
-    clientId: id,
-    mode: modeNumber as MessageMode,
-    udp: udp === '1',
-    payload: parts.payload,
-  };
+  return undefined;
 }
 
 /** A group channel's message, or undefined for bytes no node sends. */

@@ -6,8 +6,8 @@
  * other command it sends (a group message, a join or leave script), so the order in which a
  * node's commands reach Redis is still the order in which they were asked for.
  */
-export class PublishBatches {
-  readonly #batches = new Map<string, Buffer[]>();
+export class PublishBatches<Message = Buffer> {
+  readonly #batches = new Map<string, Message[]>();
   #scheduled = false;
 
   /**
@@ -15,11 +15,11 @@ export class PublishBatches {
    * `together(write)` runs `write`, which sends several batches, so that they leave in one write.
    */
   constructor(
-    private readonly send: (channel: string, messages: readonly Buffer[]) => void,
+    private readonly send: (channel: string, messages: readonly Message[]) => void,
     private readonly together: (write: () => void) => void = (write) => write(),
   ) {}
 
-  add(channel: string, message: Buffer): void {
+  add(channel: string, message: Message): void {
     const batch = this.#batches.get(channel);
     if (batch === undefined) this.#batches.set(channel, [message]);
     else batch.push(message);
@@ -34,7 +34,7 @@ export class PublishBatches {
     this.#scheduled = false;
     if (this.#batches.size === 0) return;
     if (this.#batches.size === 1) {
-      const [channel, messages] = this.#batches.entries().next().value as [string, Buffer[]];
+      const [channel, messages] = this.#batches.entries().next().value as [string, Message[]];
       this.#batches.clear();
       return this.send(channel, messages);
     }

@@ -9,8 +9,10 @@ import {
   decodeRoomEvents,
   encodeGroupMessage,
   encodeRoomBatch,
-  encodeRoomMessage,
   RedisKeys,
+  roomMessage,
+  roomMessageSize,
+  type RoomMessage,
 } from './channel-codec.js';
 import { IdBlocks } from './id-blocks.js';
 import { decideJoin } from './join-decision.js';
@@ -93,7 +95,7 @@ export class RedisBackplane implements Backplane {
   readonly #budget: SenderBudget;
   /** Sessions resumed here from another node, or handed over to one (§10). */
   readonly #moves: SessionMoves;
-  readonly #batches = new PublishBatches(
+  readonly #batches = new PublishBatches<RoomMessage>(
     (channel, messages) => this.#send(channel, encodeRoomBatch(messages)),
     (write) => corked(this.#links.cmd, write),
   );
@@ -228,13 +230,15 @@ export class RedisBackplane implements Backplane {
     switch (request.op) {
       case 'publish': {
         if (request.event.kind !== 'message') return;
-        const message = encodeRoomMessage(request.event);
-        if (!this.#admit(request.event.clientId, message)) return;
+        // The payload is copied once, into the turn's batch (a view of what the client sent
+        // until then: transports hand the core lines of buffers they never write to again).
+        const message = roomMessage(request.event);
+        if (!this.#admit(request.event.clientId, roomMessageSize(message))) return;
         return this.#batches.add(this.#keys.roomChannel(request.room), message);
       }
       case 'group': {
         const message = encodeGroupMessage(request.event);
-        if (!this.#admit(request.event.senderId, message)) return;
+        if (!this.#admit(request.event.senderId, message.length)) return;
         return this.#send(this.#keys.groupChannel, message);
       }
       case 'join':
@@ -353,8 +357,8 @@ export class RedisBackplane implements Backplane {
   }
 
   /** A message may be published: the node is ready and it fits in its sender's byte budget. */
-  #admit(sender: ClientId, message: Buffer): boolean {
-    if (this.#ready && this.#budget.take(sender, message.length, Date.now())) return true;
+  #admit(sender: ClientId, bytes: number): boolean {
+    if (this.#ready && this.#budget.take(sender, bytes, Date.now())) return true;
     this.#options.onDropped?.();
     return false;
   }
@@ -535,6 +539,14 @@ export class RedisBackplane implements Backplane {
   }
 
   #message(channel: string, message: Buffer): void {
+    const room = this.#keys.roomOfChannel(channel);
+    if (room !== undefined) {
+      for (const event of decodeRoomEvents(message)) {
+        if (event.kind === 'move') this.#moves.moved(event.clientId, event.ticket);
+        this.#channels.event(room, event);
+      }
+      return;
+    }
     if (channel === this.#keys.nodeChannel(this.nodeId)) {
       const sent = /^p\|(\d+)$/.exec(message.toString('latin1'))?.[1];
       if (sent !== undefined) this.#probed(Date.now() - Number(sent));
@@ -544,13 +556,6 @@ export class RedisBackplane implements Backplane {
     if (channel === this.#keys.groupChannel) {
       const event = decodeGroupEvent(message);
       if (event !== undefined) this.#feed({ type: 'group-event', event });
-      return;
-    }
-    const room = this.#keys.roomOfChannel(channel);
-    if (room === undefined) return;
-    for (const event of decodeRoomEvents(message)) {
-      if (event.kind === 'move') this.#moves.moved(event.clientId, event.ticket);
-      this.#channels.event(room, event);
     }
   }
 

@@ -4,6 +4,7 @@ import {
   decodeRoomEvents,
   encodeRoomBatch,
   encodeRoomMessage,
+  roomMessage,
 } from '../../src/cluster/channel-codec.js';
 import { PublishBatches } from '../../src/cluster/publish-batches.js';
 import type { RoomEvent } from '../../src/core/cluster-types.js';
@@ -19,22 +20,29 @@ const message = (clientId: number, text: string, udp = false): RoomEvent & { kin
 describe('one publish per room and turn', () => {
   it('carries several messages, payload bars and newlines included, and decodes them in order', () => {
     const events = [message(1, 'a|b|c'), message(22, ''), message(3, 'x\ny', true)];
-    const batch = encodeRoomBatch(events.map(encodeRoomMessage));
+    const batch = encodeRoomBatch(events.map(roomMessage));
     assert.equal(batch.subarray(0, 4).toString(), 'b|3|');
     assert.deepEqual(decodeRoomEvents(batch), events);
   });
 
   it('sends one message as itself, and decodes joins, leaves and garbage as before', () => {
     const single = encodeRoomMessage(message(5, 'hi'));
-    assert.deepEqual(encodeRoomBatch([single]), single);
+    assert.equal(single.toString(), 'm|5|2|0|hi');
+    assert.deepEqual(encodeRoomBatch([roomMessage(message(5, 'hi'))]), single);
     assert.deepEqual(decodeRoomEvents(Buffer.from('j|4|9')), [{ kind: 'join', clientId: 9 }]);
     assert.deepEqual(decodeRoomEvents(Buffer.from('b|x|')), []);
     // A cut batch yields what is whole, never a part of a message.
-    const cut = encodeRoomBatch([single, encodeRoomMessage(message(6, 'long payload'))]);
+    const cut = encodeRoomBatch([message(5, 'hi'), message(6, 'long payload')].map(roomMessage));
     assert.deepEqual(decodeRoomEvents(cut.subarray(0, cut.length - 3)), [message(5, 'hi')]);
     // A batch carries messages only: a join smuggled into one is not applied.
-    assert.deepEqual(decodeRoomEvents(encodeRoomBatch([Buffer.from('j|1|2'), single])), [
-      message(5, 'hi'),
+    const smuggled = Buffer.concat([Buffer.from(`b|2|5|j|1|2${single.length}|`), single]);
+    assert.deepEqual(decodeRoomEvents(smuggled), [message(5, 'hi')]);
+    // Numbers are digits ending with a bar; modes and the UDP flag one digit each.
+    for (const bad of ['m|1|0|2|p', 'm||0|0|p', 'm|1||0|p', 'm|1|0||p', 'm|1|00|0|p', 'm|1|0|0']) {
+      assert.deepEqual(decodeRoomEvents(Buffer.from(bad)), [], bad);
+    }
+    assert.deepEqual(decodeRoomEvents(Buffer.from('m|7|1|1|')), [
+      { kind: 'message', clientId: 7, mode: 1, udp: true, payload: Buffer.alloc(0) },
     ]);
   });
 
