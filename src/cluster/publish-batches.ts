@@ -11,7 +11,8 @@ export class PublishBatches<Message = Buffer> {
   #scheduled = false;
 
   /**
-   * `send(channel, messages)` publishes one batch, in the order the messages were added;
+   * `send(channel, messages)` publishes one batch, in the order the messages were added (the
+   * backplane names a channel by its room, and makes the channel's name once per batch);
    * `together(write)` runs `write`, which sends several batches, so that they leave in one write.
    */
   constructor(

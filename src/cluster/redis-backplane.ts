@@ -96,7 +96,7 @@ export class RedisBackplane implements Backplane {
   /** Sessions resumed here from another node, or handed over to one (§10). */
   readonly #moves: SessionMoves;
   readonly #batches = new PublishBatches<RoomMessage>(
-    (channel, messages) => this.#send(channel, encodeRoomBatch(messages)),
+    (room, messages) => this.#send(this.#keys.roomChannel(room), encodeRoomBatch(messages)),
     (write) => corked(this.#links.cmd, write),
   );
   readonly #commandTimeoutMs: number;
@@ -234,7 +234,7 @@ export class RedisBackplane implements Backplane {
         // until then: transports hand the core lines of buffers they never write to again).
         const message = roomMessage(request.event);
         if (!this.#admit(request.event.clientId, roomMessageSize(message))) return;
-        return this.#batches.add(this.#keys.roomChannel(request.room), message);
+        return this.#batches.add(request.room, message);
       }
       case 'group': {
         const message = encodeGroupMessage(request.event);
