@@ -170,7 +170,8 @@ export class LineLog {
         this.#tail = 0;
       }
       const end = Math.min(line.length, at + last.length - this.#tail);
-      line.copy(last, this.#tail, at, end);
+      // `set` is V8's own copy; `Buffer#copy` checks its arguments in JavaScript, then calls C++.
+      last.set(at === 0 && end === line.length ? line : line.subarray(at, end), this.#tail);
       this.#tail += end - at;
       at = end;
     }
@@ -180,10 +181,11 @@ export class LineLog {
   }
 
   #growLengths(): void {
-    const grown = new Uint32Array(Math.max(2 * this.#lengths.length, MIN_LINES));
-    for (let index = 0; index < this.#count; index += 1) {
-      grown[index] = this.#lengths[(this.#first + index) % this.#lengths.length] as number;
-    }
+    const lengths = this.#lengths;
+    const grown = new Uint32Array(Math.max(2 * lengths.length, MIN_LINES));
+    // Full when it grows: the oldest at `#first`, wrapping to the newest before it.
+    grown.set(lengths.subarray(this.#first));
+    grown.set(lengths.subarray(0, this.#first), lengths.length - this.#first);
     this.#lengths = grown;
     this.#first = 0;
   }
