@@ -84,12 +84,13 @@ export function predict(
 
 /**
  * Rooms of `k` members at `hz` that `nodes` nodes and `shards` Redis shards hold at
- * `utilisation` of each one's core, rooms spread over min(nodes, k) nodes; which side is full.
+ * `utilisation` of each one's core, each room spread over min(spread, nodes, k) nodes (all of
+ * them unless `spread` says fewer); which side is full first.
  * One node without Redis is the single process: no publish, no decode.
  */
 export function capacity(
   costs: UnitCosts,
-  { nodes, shards, k, hz, utilisation }: CapacityQuestion,
+  { nodes, shards, k, hz, utilisation, spread }: CapacityQuestion,
 ): { rooms: number; limit: 'nodes' | 'redis' } {
   const m = k * hz;
   const d = k * (k - 1) * hz;
@@ -97,7 +98,7 @@ export function capacity(
     const perRoom = (m * costs.cIn + d * costs.cOut) / 1e6;
     return { rooms: Math.floor((nodes * utilisation) / perRoom), limit: 'nodes' };
   }
-  const { node, redis } = predict(costs, { m, d, n: Math.min(nodes, k) });
+  const { node, redis } = predict(costs, { m, d, n: Math.min(spread ?? nodes, nodes, k) });
   const byNodes = (nodes * utilisation) / node;
   const byRedis = (shards * utilisation) / redis;
   return {
@@ -112,4 +113,6 @@ export interface CapacityQuestion {
   readonly k: number;
   readonly hz: number;
   readonly utilisation: number;
+  /** The most nodes one room's members are on (a balancer that keeps rooms together). */
+  readonly spread?: number;
 }

@@ -1,9 +1,10 @@
 /**
  * The capacity model of docs/scaling.md, measured: the unit costs from bench runs that differ
- * in one factor, then the model's prediction of a run it was not fitted on (a cluster of two
- * nodes on a Redis Cluster), set beside that run's measured CPU.
+ * in one factor (one process; clusters of 1 to 3 nodes on `--redis`, by default the local Redis
+ * Cluster of three primaries), then the model's prediction of a run it was not fitted on (two
+ * nodes, `--check-rooms` rooms), set beside that run's measured CPU.
  *
- *   npx tsc -p tsconfig.json && npm run bench:capacity [-- --rooms 20 --redis-cluster URL]
+ *   npx tsc -p tsconfig.json && npm run bench:capacity [-- --rooms 10 --check-rooms 15 --redis URL]
  *
  * Every run is `chatter` with rooms of 10 at 20 Hz (64-byte messages), the workload the model is
  * stated for, at `--rooms` rooms: few enough that the nodes of a cluster, which share the
@@ -26,6 +27,8 @@ async function publishes(url: string): Promise<number> {
     const { hostname, port } = new URL(url);
     const cluster = new Cluster([{ host: hostname, port: Number(port) }]);
     try {
+      // `nodes()` lists only the nodes it has connected to.
+      await new Promise((resolve) => cluster.once('ready', resolve));
       const texts = await Promise.all(
         cluster.nodes('master').map((node) => node.info('commandstats')),
       );
@@ -77,13 +80,15 @@ const round = (value: number, digits = 3): number => Number(value.toFixed(digits
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      rooms: { type: 'string', default: '20' },
-      redis: { type: 'string', default: 'redis://127.0.0.1:6379' },
-      'redis-cluster': { type: 'string', default: 'redis://127.0.0.1:7100' },
+      rooms: { type: 'string', default: '10' },
+      'check-rooms': { type: 'string', default: '15' },
+      redis: { type: 'string', default: 'redis://127.0.0.1:7100' },
       duration: { type: 'string', default: '10' },
     },
   });
   const rooms = Number(values.rooms);
+  const checkRooms = Number(values['check-rooms']);
+  const { redis } = values;
   const common = ['--hz', '20', '--size', '64', '--duration', values.duration];
   const chatter = (roomCount: number, k: number): string[] => [
     'chatter',
@@ -93,33 +98,38 @@ async function main(): Promise<void> {
     String(k),
     ...common,
   ];
+  const cluster = (roomCount: number, nodes: number): string[] => [
+    ...chatter(roomCount, 10),
+    '--server',
+    'cluster',
+    '--nodes',
+    String(nodes),
+    '--redis',
+    redis,
+  ];
   // The same messages a second, 9 deliveries each, then 1.
   const wide = await measured([...chatter(rooms, 10), '--server', 'roomwire'], 1);
   const narrow = await measured([...chatter(rooms * 5, 2), '--server', 'roomwire'], 1);
   const clusters: Rates[] = [];
-  for (const nodes of [1, 2, 3]) {
-    const args = [...chatter(rooms, 10), '--server', 'cluster', '--nodes', String(nodes)];
-    clusters.push(await measured([...args, '--redis', values.redis], nodes, values.redis));
-  }
+  for (const nodes of [1, 2, 3]) clusters.push(await measured(cluster(rooms, nodes), nodes, redis));
   const costs = fitUnitCosts(wide, narrow, clusters);
-  const checkArgs = [...chatter(rooms, 10), '--server', 'cluster', '--nodes', '2'];
-  const check = await measured(
-    [...checkArgs, '--redis', values['redis-cluster']],
-    2,
-    values['redis-cluster'],
-  );
+  // A run the model was not fitted on: more rooms, two nodes.
+  const check = await measured(cluster(checkRooms, 2), 2, redis);
   const predicted = predict(costs, check);
   const error = (model: number, real: number): number => round((model - real) / real, 3);
   const table = [1, 2, 4, 8].flatMap((nodes) =>
-    (nodes === 1 ? [0, 1, 3] : [1, 3, 6]).map((shards) => ({
-      nodes,
-      shards,
-      ...capacity(costs, { nodes, shards, k: 10, hz: 20, utilisation: 0.7 }),
-    })),
+    (nodes === 1 ? [0, 1, 3] : [1, 3, 6]).map((shards) => {
+      const question = { nodes, shards, k: 10, hz: 20, utilisation: 0.7 };
+      const spreadAll = capacity(costs, question);
+      const spreadTwo = capacity(costs, { ...question, spread: 2 });
+      return { nodes, shards, ...spreadAll, roomsOnTwoNodes: spreadTwo.rooms };
+    }),
   );
   const summary = {
     kind: 'capacity',
     rooms,
+    checkRooms,
+    redis,
     runs: { wide, narrow, clusters, check },
     costs: Object.fromEntries(Object.entries(costs).map(([key, value]) => [key, round(value)])),
     check: {
@@ -144,15 +154,18 @@ async function main(): Promise<void> {
   );
   const k = summary.check;
   process.stdout.write(
-    `check, 2 nodes on ${values['redis-cluster']}: node CPU predicted ${k.predictedNode} ` +
+    `check, 2 nodes, ${checkRooms} rooms on ${redis}: node CPU predicted ${k.predictedNode} ` +
       `measured ${k.measuredNode}; Redis ${k.predictedRedis} / ${k.measuredRedis}; ` +
       `total ${k.predictedTotal} / ${k.measuredTotal} (error ${(k.errorTotal * 100).toFixed(1)}%)\n\n`,
   );
-  process.stdout.write('nodes  shards  rooms of 10 at 20 Hz  clients  full first\n');
+  process.stdout.write(
+    'nodes  shards  rooms of 10 at 20 Hz  clients  full first  rooms, each on at most 2 nodes\n',
+  );
   for (const row of table) {
     process.stdout.write(
       `${String(row.nodes).padStart(5)}  ${String(row.shards).padStart(6)}  ` +
-        `${String(row.rooms).padStart(20)}  ${String(row.rooms * 10).padStart(7)}  ${row.limit}\n`,
+        `${String(row.rooms).padStart(20)}  ${String(row.rooms * 10).padStart(7)}  ` +
+        `${row.limit.padEnd(10)}  ${String(row.roomsOnTwoNodes).padStart(30)}\n`,
     );
   }
 }
