@@ -14,6 +14,7 @@ import {
   pointFigures,
   SERIES,
   seriesPoints,
+  usable,
   VR_BUDGET,
   type ClientsPerCore,
   type PointFigures,
@@ -118,7 +119,7 @@ export function parseCurveOptions(argv: string[]): CurveOptions | undefined {
 
 type Figures = Partial<Record<ServerKind, PointFigures>>;
 
-interface PointLine {
+export interface PointLine {
   readonly kind: 'curve-point';
   readonly series: Series;
   readonly x: number;
@@ -201,31 +202,53 @@ function table(lines: readonly PointLine[]): string {
 }
 
 /** The issue's targets that the curve can judge, from the Roomwire/baseline ratios. */
-function targets(lines: readonly PointLine[]): Record<string, string> {
+export function targets(lines: readonly PointLine[]): Record<string, string> {
   const at = (series: Series, x: number): PointLine | undefined =>
     lines.find((line) => line.series === series && line.x === x);
   const cost = (line: PointLine | undefined): number | null | undefined =>
     line?.servers.roomwire?.cpuUsPerDelivery;
   const out: Record<string, string> = {};
-  const judge = (name: string, value: number | null, limit: number): void => {
+  // A point whose generator was saturated or starved says nothing of the server: not judged.
+  const judge = (
+    name: string,
+    points: readonly (PointLine | undefined)[],
+    value: number | null,
+    limit: number,
+    servers: readonly ServerKind[] = ['roomwire'],
+  ): void => {
     if (value === null) return;
+    const unusable = points.filter((point) =>
+      servers.some((kind) => {
+        const figures = point?.servers[kind];
+        return figures !== undefined && !usable(figures);
+      }),
+    );
+    const text = `${value.toFixed(2)}x (target at most ${limit}x)`;
     out[name] =
-      `${value.toFixed(2)}x (target at most ${limit}x): ${value <= limit ? 'met' : 'missed'}`;
+      unusable.length > 0
+        ? `${text}: not judged (${unusable.map((point) => `${point?.x} is GEN or LATE`).join(', ')})`
+        : `${text}: ${value <= limit ? 'met' : 'missed'}`;
   };
+  const [c500, c2000] = [at('clients', 500), at('clients', 2000)];
   judge(
     'CPU per delivery, 2000 clients / 500 clients',
-    ratio(cost(at('clients', 2000)), cost(at('clients', 500))),
+    [c500, c2000],
+    ratio(cost(c2000), cost(c500)),
     1.1,
   );
+  const [r10, r250] = [at('rooms', 10), at('rooms', 250)];
   judge(
     'CPU per delivery, rooms of 250 / rooms of 10',
-    ratio(cost(at('rooms', 250)), cost(at('rooms', 10))),
+    [r10, r250],
+    ratio(cost(r250), cost(r10)),
     1.0,
   );
   judge(
     'CPU per delivery, 500 clients in rooms of 10 / corked baseline',
-    at('clients', 500)?.ratios['baseline-cork']?.cpuUsPerDelivery ?? null,
+    [c500],
+    c500?.ratios['baseline-cork']?.cpuUsPerDelivery ?? null,
     1.0,
+    ['roomwire', 'baseline-cork'],
   );
   return out;
 }

@@ -124,6 +124,8 @@ function roomOf(size: number): { relay: Relay; sender: ConnId; deliveries: () =>
       byteRateLimitBurst: Number.MAX_SAFE_INTEGER,
     },
     ids: { next: () => nextId++ },
+    // Resume on, as by default: every member keeps each line in its log.
+    tokens: { next: () => `token${nextId}` },
     emit(effect: Effect) {
       if (effect.type === 'fanout') deliveries += effect.connIds.length - 1;
       else if (effect.type === 'authenticate') {

@@ -6,7 +6,6 @@
  * bench/results/latest.jsonl. Run it as `npm run bench:docs` after `npm run build`;
  * `--runs N`, `--quick` (short runs, to try the script), `--doc FILE` and `--raw FILE` adjust it.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,9 +13,9 @@ import { parseArgs } from 'node:util';
 import * as prettier from 'prettier';
 import { machineInfo } from './proc.js';
 import type { Results, RunLine } from './report.js';
+import { runBench } from './spawn-run.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const RUN_SCRIPT = fileURLToPath(new URL('./run.js', import.meta.url));
 const START = '<!-- results:start -->';
 const END = '<!-- results:end -->';
 
@@ -51,25 +50,6 @@ interface Pair {
   readonly name: string;
   readonly baseline: RunLine;
   readonly roomwire: RunLine;
-}
-
-function runBench(args: readonly string[]): Promise<RunLine[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [RUN_SCRIPT, ...args], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString('utf8');
-      process.stdout.write(chunk);
-    });
-    child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`bench ${args.join(' ')} exited with ${code}`));
-      const lines = out.split('\n').filter((line) => line.startsWith('{'));
-      const runs = lines.map((line) => JSON.parse(line) as RunLine & { kind: string });
-      resolve(runs.filter((run) => run.kind === 'run'));
-    });
-  });
 }
 
 const fmt = (value: number | null | undefined, digits = 0): string =>

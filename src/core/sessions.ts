@@ -119,6 +119,8 @@ export function forgetSession(ctx: RelayContext, session: Session, leaves = true
   ctx.state.sessions.delete(session.connId);
   releaseIp(ctx, session);
   unpark(ctx, session);
+  // Nothing can resume it now: its log's chunks go back to the pool.
+  session.resume?.log.overflow();
   if (session.arriving !== undefined) abandonArrival(ctx, session);
   // Section 4: disconnecting leaves the room as `2:-1` would, without writing to the leaver.
   // Waiting may mean a join in flight: the leave is ordered after it and undoes it.

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { chartSvg, niceMax, readPoints } from '../../bench/chart.js';
-import { parseCurveOptions } from '../../bench/curve.js';
+import { parseCurveOptions, targets, type PointLine } from '../../bench/curve.js';
 import {
   CHATTER_BUDGET,
   clientsPerCore,
@@ -148,5 +148,31 @@ describe('the curve chart', () => {
     assert.ok(svg.includes('a &lt;caption&gt;'));
     assert.equal(niceMax(3.2), 5);
     assert.equal(niceMax(120), 200);
+  });
+});
+
+describe("the curve's verdicts on the issue's targets", () => {
+  const point = (x: number, cost: number, late = false): PointLine => ({
+    kind: 'curve-point',
+    series: 'clients',
+    x,
+    args: [],
+    servers: { roomwire: figures({ cpuUsPerDelivery: cost, starved: late }) },
+    ratios: { 'baseline-cork': { cpuUsPerDelivery: 0.9 } },
+    generatorLimited: false,
+  });
+
+  it('judges a ratio of usable points, and refuses to judge one of a starved point', () => {
+    const judged = targets([point(500, 4), point(2000, 4.2)]);
+    assert.match(judged['CPU per delivery, 2000 clients / 500 clients'] ?? '', /1\.05x .*: met$/);
+    assert.match(
+      judged['CPU per delivery, 500 clients in rooms of 10 / corked baseline'] ?? '',
+      /0\.90x .*: met$/,
+    );
+    const late = targets([point(500, 4), point(2000, 1, true)]);
+    assert.match(
+      late['CPU per delivery, 2000 clients / 500 clients'] ?? '',
+      /not judged \(2000 is GEN or LATE\)/,
+    );
   });
 });
