@@ -9,6 +9,37 @@ function line(seq: number, size: number): Buffer {
   return Buffer.from(text);
 }
 
+/** One step of a log's life: a line written (of `size` bytes, or these `bytes`), an ack, a read. */
+type Step =
+  | { readonly kind: 'write'; readonly size?: number; readonly bytes?: Uint8Array }
+  | { readonly kind: 'ack' | 'read'; readonly back: number };
+
+/** Steps writing lines from `write`, acknowledging up to `ackBack` and reading up to `readBack` lines back. */
+function steps(write: fc.Arbitrary<Step>, ackBack: number, readBack: number): fc.Arbitrary<Step> {
+  return fc.oneof(
+    write,
+    fc.record({ kind: fc.constant('ack' as const), back: fc.nat(ackBack) }),
+    fc.record({ kind: fc.constant('read' as const), back: fc.nat(readBack) }),
+  );
+}
+
+/** Plays one step on `log` and on `sent`, the plain list it must match; checks a read's replay. */
+function play(log: LineLog, sent: Buffer[], step: Step, limit: number): void {
+  if (step.kind === 'write') {
+    const data =
+      step.bytes === undefined ? line(sent.length + 1, step.size ?? 1) : Buffer.from(step.bytes);
+    sent.push(data);
+    log.record(data, limit);
+  } else if (step.kind === 'ack') {
+    log.acknowledge(Math.max(0, sent.length - step.back));
+  } else {
+    const received = Math.max(0, sent.length - step.back);
+    const replay = log.after(received);
+    if (received + 1 >= log.firstSeq) assert.deepEqual(replay, sent.slice(received));
+    else assert.equal(replay, undefined);
+  }
+}
+
 describe('the resume log: which lines a resume replays', () => {
   it('replays exactly the lines after any cut point still held, for any sizes and limit', () => {
     fc.assert(
@@ -63,31 +94,19 @@ describe('the resume log: which lines a resume replays', () => {
   });
 
   it('matches a plain list through any mix of writes, acknowledgements and reads, wrapping and growing', () => {
-    const op = fc.oneof(
-      fc.record({ kind: fc.constant('write' as const), size: fc.integer({ min: 1, max: 300 }) }),
-      fc.record({ kind: fc.constant('ack' as const), back: fc.nat(20) }),
-      fc.record({ kind: fc.constant('read' as const), back: fc.nat(40) }),
-    );
+    const write = fc.record({
+      kind: fc.constant('write' as const),
+      size: fc.integer({ min: 1, max: 300 }),
+    });
     fc.assert(
       fc.property(
-        fc.array(op, { maxLength: 400 }),
+        fc.array(steps(write, 20, 40), { maxLength: 400 }),
         fc.integer({ min: 50, max: 5000 }),
         (ops, limit) => {
           const log = new LineLog();
           const sent: Buffer[] = [];
           for (const step of ops) {
-            if (step.kind === 'write') {
-              const data = line(sent.length + 1, step.size);
-              sent.push(data);
-              log.record(data, limit);
-            } else if (step.kind === 'ack') {
-              log.acknowledge(Math.max(0, sent.length - step.back));
-            } else {
-              const received = Math.max(0, sent.length - step.back);
-              const replay = log.after(received);
-              if (received + 1 >= log.firstSeq) assert.deepEqual(replay, sent.slice(received));
-              else assert.equal(replay, undefined);
-            }
+            play(log, sent, step, limit);
             assert.equal(log.nextSeq, sent.length + 1);
             const held = sent.slice(log.firstSeq - 1);
             assert.deepEqual(log.held().lines, held);
@@ -164,35 +183,18 @@ describe('the resume log: which lines a resume replays', () => {
 
   it('replays lines larger than its chunks exactly, while ended logs hand their chunks on', () => {
     // Random bytes, so a byte left in a reused chunk by another log could not pass for a line.
-    const op = fc.oneof(
-      fc.record({
-        kind: fc.constant('write' as const),
-        data: fc.uint8Array({ minLength: 1, maxLength: 40_000 }),
-      }),
-      fc.record({ kind: fc.constant('ack' as const), back: fc.nat(6) }),
-      fc.record({ kind: fc.constant('read' as const), back: fc.nat(12) }),
-    );
+    const write = fc.record({
+      kind: fc.constant('write' as const),
+      bytes: fc.uint8Array({ minLength: 1, maxLength: 40_000 }),
+    });
     fc.assert(
       fc.property(
-        fc.array(op, { maxLength: 60 }),
+        fc.array(steps(write, 6, 12), { maxLength: 60 }),
         fc.integer({ min: 1_000, max: 300_000 }),
         (ops, limit) => {
           const log = new LineLog();
           const sent: Buffer[] = [];
-          for (const step of ops) {
-            if (step.kind === 'write') {
-              const data = Buffer.from(step.data);
-              sent.push(data);
-              log.record(data, limit);
-            } else if (step.kind === 'ack') {
-              log.acknowledge(Math.max(0, sent.length - step.back));
-            } else {
-              const received = Math.max(0, sent.length - step.back);
-              const replay = log.after(received);
-              if (received + 1 >= log.firstSeq) assert.deepEqual(replay, sent.slice(received));
-              else assert.equal(replay, undefined);
-            }
-          }
+          for (const step of ops) play(log, sent, step, limit);
           assert.deepEqual(log.held().lines, sent.slice(log.firstSeq - 1));
           log.overflow(); // the session ended: its chunks go to the next run's logs
           assert.deepEqual(log.held().lines, []);
