@@ -110,11 +110,6 @@ export function roomMessageSize(message: RoomMessage): number {
   return message.head.length + message.payload.length;
 }
 
-/** One room message alone, as the channel carries it. */
-export function encodeRoomMessage(event: MessageEvent): Buffer {
-  return encodeRoomBatch([roomMessage(event)]);
-}
-
 /** `g|<senderId>|<udp>|<id,id,...>|<payload>`. */
 export function encodeGroupMessage(event: GroupEvent): Buffer {
   const head = Buffer.from(`g|${event.senderId}|${event.udp ? 1 : 0}|${event.targets.join(',')}|`);

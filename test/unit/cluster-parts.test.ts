@@ -4,8 +4,9 @@ import {
   decodeGroupEvent,
   decodeRoomEvent,
   encodeGroupMessage,
-  encodeRoomMessage,
+  encodeRoomBatch,
   RedisKeys,
+  roomMessage,
 } from '../../src/cluster/channel-codec.js';
 import { IdBlocks } from '../../src/cluster/id-blocks.js';
 import { RoomChannels } from '../../src/cluster/room-channels.js';
@@ -104,7 +105,7 @@ describe('backplane messages', () => {
   it('round-trips room messages with binary payloads, and group messages', () => {
     const payload = Buffer.from([0x7c, 0x3a, 0xff, 0x00]);
     const message = { kind: 'message', clientId: 12, mode: 3, udp: true, payload } as const;
-    assert.deepEqual(decodeRoomEvent(encodeRoomMessage(message)), message);
+    assert.deepEqual(decodeRoomEvent(encodeRoomBatch([roomMessage(message)])), message);
     const group = { senderId: 4, targets: [1, 2], udp: false, payload };
     assert.deepEqual(decodeGroupEvent(encodeGroupMessage(group)), group);
     const empty = { senderId: 4, targets: [], udp: true, payload: Buffer.alloc(0) };
