@@ -27,6 +27,7 @@ const COLORS: Record<string, string> = {
 };
 const TITLES: Record<Series, string> = {
   clients: 'chatter: clients (rooms of 10, 20 Hz)',
+  connections: 'chatter: clients (rooms of 10, 90k deliveries/s)',
   rooms: 'chatter: room size (90k deliveries/s)',
   size: 'chatter: message bytes (500 clients)',
   vr: 'vr: clients (rooms of 8, 72 Hz UDP)',

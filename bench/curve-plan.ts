@@ -5,13 +5,13 @@
  */
 import type { Results } from './report.js';
 
-export const SERIES = ['clients', 'rooms', 'size', 'vr'] as const;
+export const SERIES = ['clients', 'connections', 'rooms', 'size', 'vr'] as const;
 export type Series = (typeof SERIES)[number];
 
 /** One point of a series: its x value and the bench arguments of its runs. */
 export interface CurvePoint {
   readonly series: Series;
-  /** Clients (clients, vr), room size (rooms) or payload bytes (size). */
+  /** Clients (clients, connections, vr), room size (rooms) or payload bytes (size). */
   readonly x: number;
   readonly args: readonly string[];
 }
@@ -22,6 +22,10 @@ export const ROOM_SERIES_DELIVERIES = 90_000;
 const ROOM_SERIES_CLIENTS = 500;
 
 export const CLIENT_COUNTS = [100, 250, 500, 1000, 2000, 4000] as const;
+/** The connections series: clients in rooms of 10 sharing one rate of deliveries. */
+export const CONNECTION_COUNTS = [500, 1000, 2000, 4000] as const;
+/** Deliveries a second every point of the connections series offers: 500 clients at 20 Hz. */
+export const CONNECTION_SERIES_DELIVERIES = 90_000;
 export const ROOM_SIZES = [2, 5, 10, 25, 50, 100, 250] as const;
 export const MESSAGE_SIZES = [16, 64, 256, 1024, 4096, 16384] as const;
 export const VR_CLIENTS = [64, 128, 256, 512, 1024, 2048] as const;
@@ -37,6 +41,23 @@ export function seriesPoints(series: Series): CurvePoint[] {
         series,
         x: clients,
         args: ['chatter', '--rooms', String(clients / 10), '--clients', '10', '--hz', '20'],
+      }));
+    case 'connections':
+      // Rooms of 10, more clients each sending less often: the same 90,000 deliveries a second
+      // (500 clients at 20 Hz, 4,000 at 2.5 Hz), so the generator's load stays about the same
+      // and a one-core generator can drive the larger counts that the clients series cannot.
+      return CONNECTION_COUNTS.map((clients) => ({
+        series,
+        x: clients,
+        args: [
+          'chatter',
+          '--rooms',
+          String(clients / 10),
+          '--clients',
+          '10',
+          '--hz',
+          String(round3(CONNECTION_SERIES_DELIVERIES / (clients * 9))),
+        ],
       }));
     case 'rooms':
       // 500 clients in rooms of K, each at the rate that makes 90,000 deliveries a second.
@@ -71,6 +92,16 @@ export function seriesPoints(series: Series): CurvePoint[] {
         args: ['vr', '--rooms', String(clients / 8), '--clients', '8'],
       }));
   }
+}
+
+/**
+ * Whether each point of a series asks more of the generator than the one before: then, once the
+ * generator is the limit, the larger points are not worth running. The connections and rooms
+ * series keep the deliveries a second fixed (the rooms series even sends fewer messages as rooms
+ * grow), so a point the generator could not drive says nothing of the next.
+ */
+export function generatorLoadGrows(series: Series): boolean {
+  return series === 'clients' || series === 'size' || series === 'vr';
 }
 
 /** What one server's run at one point reports in the curve. */

@@ -5,7 +5,10 @@ import { parseCurveOptions, targets, type PointLine } from '../../bench/curve.js
 import {
   CHATTER_BUDGET,
   clientsPerCore,
+  CONNECTION_SERIES_DELIVERIES,
+  generatorLoadGrows,
   ROOM_SERIES_DELIVERIES,
+  SERIES,
   seriesPoints,
   type PointFigures,
 } from '../../bench/curve-plan.js';
@@ -59,6 +62,38 @@ describe('the curve series', () => {
       seriesPoints('size').map((p) => p.x),
       [16, 64, 256, 1024, 4096, 16384],
     );
+  });
+
+  it('offers 90,000 deliveries a second in rooms of 10 at every point of the connections series', () => {
+    const points = seriesPoints('connections');
+    assert.deepEqual(
+      points.map((p) => p.x),
+      [500, 1000, 2000, 4000],
+    );
+    for (const point of points) {
+      const options = parseOptions([...point.args]);
+      assert.ok(options !== undefined);
+      assert.equal(options.clients, 10);
+      assert.equal(options.rooms * options.clients, point.x);
+      const offered = point.x * options.hz * (options.clients - 1);
+      assert.ok(
+        Math.abs(offered / CONNECTION_SERIES_DELIVERIES - 1) < 0.01,
+        `${point.x}: ${offered}`,
+      );
+    }
+    assert.equal(parseOptions([...(points[0]?.args ?? [])])?.hz, 20);
+  });
+
+  it('stops a series at a generator-limited point only where the next point asks more of it', () => {
+    // The rooms series sends fewer messages as rooms grow, for the same deliveries: its rooms
+    // of 250 must still run after rooms of 2 saturated the generator.
+    const grows = SERIES.filter((series) => generatorLoadGrows(series));
+    assert.deepEqual(grows, ['clients', 'size', 'vr']);
+    const sends = seriesPoints('rooms').map((point) => {
+      const o = parseOptions([...point.args]);
+      return o === undefined ? 0 : o.rooms * o.clients * o.hz;
+    });
+    assert.ok(sends.every((value, index) => index === 0 || value < (sends[index - 1] ?? 0)));
   });
 
   it('parses its flags: series, quick runs, and refuses unknown series', () => {
@@ -169,6 +204,15 @@ describe("the curve's verdicts on the issue's targets", () => {
       judged['CPU per delivery, 500 clients in rooms of 10 / corked baseline'] ?? '',
       /0\.90x .*: met$/,
     );
+    const connections = targets([
+      { ...point(500, 4), series: 'connections' },
+      { ...point(2000, 4.6), series: 'connections' },
+    ]);
+    assert.match(
+      connections['CPU per delivery, 2000 clients / 500 clients at 90,000 deliveries/s'] ?? '',
+      /1\.15x .*: missed$/,
+    );
+    assert.equal(connections['CPU per delivery, 2000 clients / 500 clients'], undefined);
     const late = targets([point(500, 4), point(2000, 1, true)]);
     assert.match(
       late['CPU per delivery, 2000 clients / 500 clients'] ?? '',
