@@ -5,7 +5,14 @@ import { LocalSequencer } from './local-sequencer.js';
 import type { RoomSequencer } from './sequencer.js';
 import { dropSession, releaseSession } from './sessions.js';
 import { GuardState } from './session-guard.js';
-import { RelayState, type Room, type SequencerWait, type Session } from './state.js';
+import { RoomLines } from './resume-log.js';
+import {
+  RelayState,
+  type ResumeState,
+  type Room,
+  type SequencerWait,
+  type Session,
+} from './state.js';
 import type {
   ClientIdGenerator,
   ConnId,
@@ -59,10 +66,16 @@ export class RelayContext {
   /** One line to every member of a room but `except`, each keeping it in its resume log. */
   roomcast(room: Room, except: Session | undefined, data: Buffer, kind: OutgoingKind): void {
     if (this.resumable) {
+      // Kept once for the room; each member's log keeps its number (resume-log.ts).
+      const limit = this.limits.resumeBufferBytes;
+      const lines = (room.lines ??= new RoomLines());
+      const seq = lines.append(data, limit);
       const { members } = room;
       for (let index = 0; index < members.length; index += 1) {
         const member = members[index] as Session;
-        if (member !== except && member.resume !== undefined) this.keep(member, data);
+        const resume = member.resume;
+        if (member === except || resume === undefined) continue;
+        this.#held(resume, resume.log.recordShared(lines, seq, data.length, limit));
       }
     }
     this.fanout(room.connIds, except === undefined ? -1 : except.connId, data, kind);
@@ -80,7 +93,11 @@ export class RelayContext {
   keep(session: Session, data: Buffer): void {
     const resume = session.resume;
     if (resume === undefined) return;
-    const held = resume.log.record(data, this.limits.resumeBufferBytes);
+    this.#held(resume, resume.log.record(data, this.limits.resumeBufferBytes));
+  }
+
+  /** Counts what a log took while its session is away, within the total for away sessions. */
+  #held(resume: ResumeState, held: number): void {
     if (resume.awaySince === undefined) return;
     this.guards.awayBytes += held;
     // Over the total for away sessions, this one can no longer be resumed; the tick ends it.

@@ -1,17 +1,15 @@
+import { LineStore, MAX_CHUNK } from './line-store.js';
+
 /**
  * The lines a session was sent, kept for a resume (protocol §10). Lines are numbered from 1 in
  * the order the core wrote them to the session (the login reply and a resume answer are not
  * counted); a client that received the first `n` gets every line after them again.
  *
- * The bytes are copied into chunks outside the JavaScript heap, with the lines' lengths beside
- * them in a typed array: keeping a line costs a copy, not a reference to its `Buffer`, so lines
- * do not outlive their write as objects the garbage collector must move and trace (with a
- * `Buffer` per line held by every member's log, the collector's work grew with the logs, and
- * chatter cost 10% more CPU with resume on than off). The chunks come from a pool shared by
- * every log ({@link ChunkPool}): a log grows a chunk at a time and gives a chunk back when its
- * oldest lines leave it, so a full log writes without allocating, and a growing one never copies
- * what it holds (a log that doubled one buffer copied it, and every member of a busy room
- * doubled at about the same moment: chatter's p99 was 6x to 14x higher with resume on).
+ * A line written to the session alone is copied into the log's own {@link LineStore}. A line
+ * written to every member of a room is kept once, in the room's {@link RoomLines}, and the log
+ * of each member keeps only its number there: copying every room line into every member's log
+ * cost a copy per delivery and ten times the memory in rooms of ten (chatter, 2026-12-02: 368
+ * KiB a connection against 33 KiB with resume off).
  *
  * While connected the log keeps the latest lines up to its byte limit, dropping the oldest: the
  * client has most likely read them (or said so: {@link acknowledge}). While away it must keep
@@ -19,21 +17,20 @@
  * overflows and can no longer serve a resume.
  */
 export class LineLog {
-  /** The bytes of the lines held, oldest first: from `#head` in the first chunk. */
-  #chunks: Buffer[] = [];
-  #head = 0;
-  /** Bytes written in the last chunk. */
-  #tail = 0;
-  /** Bytes of the lines held. */
-  #bytes = 0;
-  /** Bytes of all chunks: the next chunk doubles it, up to the largest size. */
-  #capacity = 0;
-  /** The lengths of the lines held, oldest at `#first`, wrapping at the end. */
-  #lengths: Uint32Array = NO_LENGTHS;
+  /** The bytes of the lines written to this session alone. */
+  readonly #own: LineStore;
+  /** Per line held, oldest at `#first` (wrapping): its length. */
+  #lengths: Uint32Array = NO_ENTRIES;
+  /** Per line held: {@link OWN}, or its number in its room's lines less its source's base. */
+  #refs: Uint32Array = NO_ENTRIES;
   #first = 0;
   #count = 0;
+  /** The rooms whose lines the log refers to, oldest first (see {@link Source}). */
+  #sources: Source[] = [];
   /** The number of the oldest line held. */
   #firstSeq: number;
+  /** Bytes of the lines held. */
+  #bytes = 0;
   /** The number of the first line written while away; Infinity while connected. */
   #heldFrom = Infinity;
   /** Bytes of the lines written while away. */
@@ -43,6 +40,7 @@ export class LineLog {
   /** A log whose first line will be numbered `firstSeq` (a session moved from another node). */
   constructor(firstSeq = 1) {
     this.#firstSeq = firstSeq;
+    this.#own = new LineStore();
   }
 
   /** The number the next line will get. */
@@ -68,39 +66,36 @@ export class LineLog {
   overflow(): void {
     this.#overflowed = true;
     this.#firstSeq += this.#count;
-    for (const chunk of this.#chunks) CHUNKS.give(chunk);
-    this.#chunks = [];
-    this.#lengths = NO_LENGTHS;
-    this.#head = this.#tail = this.#bytes = this.#capacity = this.#first = this.#count = 0;
+    this.#own.clear();
+    for (const source of this.#sources) source.lines.removeReader(this);
+    this.#sources = [];
+    this.#lengths = this.#refs = NO_ENTRIES;
+    this.#bytes = this.#first = this.#count = 0;
   }
 
   /**
-   * Appends a line, within `limit` bytes. Returns the bytes it added to what is held while away
-   * (0 while connected, or once overflowed).
+   * Appends a line written to this session alone, within `limit` bytes. Returns the bytes it
+   * added to what is held while away (0 while connected, or once overflowed).
    */
   record(line: Buffer, limit: number): number {
-    if (this.#overflowed) return 0;
-    const away = this.nextSeq >= this.#heldFrom;
-    // The oldest lines make room, as long as they were written while connected.
-    while (
-      this.#bytes + line.length > limit &&
-      this.#count > 0 &&
-      this.#firstSeq < this.#heldFrom
-    ) {
-      this.#drop();
+    if (!this.#makeRoom(line.length, limit)) return 0;
+    this.#own.append(line);
+    return this.#push(line.length, OWN);
+  }
+
+  /**
+   * Appends line `seq` of a room's lines, of `length` bytes, within `limit` bytes; returns as
+   * {@link record} does. The line stays in `lines`, which keeps it while this log refers to it.
+   */
+  recordShared(lines: RoomLines, seq: number, length: number, limit: number): number {
+    if (!this.#makeRoom(length, limit)) return 0;
+    let source = this.#sources[this.#sources.length - 1];
+    if (source === undefined || source.lines !== lines || seq - source.base >= OWN) {
+      source = { lines, from: this.nextSeq, base: seq };
+      this.#sources.push(source);
+      lines.addReader(this);
     }
-    if (this.#bytes + line.length > limit) {
-      // Lines written while away are never dropped: past the limit the log cannot serve a
-      // resume. While connected every older line went, so this one alone is too big: numbered,
-      // but not kept.
-      if (away) this.overflow();
-      else this.#firstSeq += 1;
-      return 0;
-    }
-    this.#append(line);
-    if (!away) return 0;
-    this.#heldBytes += line.length;
-    return line.length;
+    return this.#push(length, seq - source.base);
   }
 
   /** The connection broke: from now on every line is held until a resume or the end. */
@@ -117,7 +112,7 @@ export class LineLog {
 
   /**
    * The lines after the first `received`, oldest first, or undefined when some of them are no
-   * longer held (or `received` counts lines never sent). Copies: the chunks go on being written.
+   * longer held (or `received` counts lines never sent). Copies: the logs go on being written.
    */
   after(received: number): Buffer[] | undefined {
     if (this.#overflowed || received + 1 < this.#firstSeq || received + 1 > this.nextSeq) {
@@ -128,7 +123,9 @@ export class LineLog {
 
   /** Every line still held, oldest first, from number {@link firstSeq}. */
   held(): { firstSeq: number; lines: Buffer[] } {
-    return { firstSeq: this.#firstSeq, lines: this.#overflowed ? [] : this.#copy(0) };
+    const lines = this.#overflowed ? [] : this.#copy(0);
+    if (lines === undefined) return { firstSeq: this.nextSeq, lines: [] };
+    return { firstSeq: this.#firstSeq, lines };
   }
 
   /**
@@ -140,74 +137,129 @@ export class LineLog {
     while (this.#count > 0 && this.#firstSeq <= received) this.#drop();
   }
 
-  /** Forgets the oldest line held; a chunk it leaves empty goes back to the pool. */
+  /**
+   * The number of the oldest line of `lines` this log refers to, or Infinity; with `pinned`,
+   * of those written while away only (which it must never lose).
+   */
+  oldestIn(lines: RoomLines, pinned: boolean): number {
+    const skip = pinned ? this.#heldFrom - this.#firstSeq : 0;
+    if (skip >= this.#count) return Infinity;
+    let s = 0;
+    for (let index = Math.max(0, skip); index < this.#count; index += 1) {
+      const seq = this.#firstSeq + index;
+      while (s + 1 < this.#sources.length && (this.#sources[s + 1] as Source).from <= seq) s += 1;
+      const ref = this.#refs[(this.#first + index) % this.#refs.length] as number;
+      const source = this.#sources[s] as Source;
+      if (ref !== OWN && source.lines === lines) return source.base + ref;
+    }
+    return Infinity;
+  }
+
+  /**
+   * `lines` lets go of its lines before `seq`: forgets its oldest lines, up to the last one that
+   * refers to such a line. Never one written while away ({@link RoomLines} keeps those).
+   */
+  forgetBefore(lines: RoomLines, seq: number): void {
+    // The lines of one room a log refers to have growing numbers: find the last one before `seq`.
+    let last = -1;
+    let s = 0;
+    for (let index = 0; index < this.#count; index += 1) {
+      const at = this.#firstSeq + index;
+      while (s + 1 < this.#sources.length && (this.#sources[s + 1] as Source).from <= at) s += 1;
+      const ref = this.#refs[(this.#first + index) % this.#refs.length] as number;
+      const source = this.#sources[s] as Source;
+      if (ref === OWN || source.lines !== lines) continue;
+      if (source.base + ref >= seq) break;
+      last = index;
+    }
+    for (let index = 0; index <= last && this.#firstSeq < this.#heldFrom; index += 1) this.#drop();
+  }
+
+  /** Drops the oldest lines for a line of `length`; false when it is not to be kept. */
+  #makeRoom(length: number, limit: number): boolean {
+    if (this.#overflowed) return false;
+    // The oldest lines make room, as long as they were written while connected.
+    while (this.#bytes + length > limit && this.#count > 0 && this.#firstSeq < this.#heldFrom) {
+      this.#drop();
+    }
+    if (this.#bytes + length <= limit) return true;
+    // Lines written while away are never dropped: past the limit the log cannot serve a resume.
+    // While connected every older line went, so this one alone is too big: numbered, not kept.
+    if (this.nextSeq >= this.#heldFrom) this.overflow();
+    else this.#firstSeq += 1;
+    return false;
+  }
+
+  /** Appends the entry of a line whose bytes are kept; returns what it adds to the held bytes. */
+  #push(length: number, ref: number): number {
+    if (this.#count === this.#lengths.length) this.#grow();
+    const at = (this.#first + this.#count) % this.#lengths.length;
+    this.#lengths[at] = length;
+    this.#refs[at] = ref;
+    const away = this.nextSeq >= this.#heldFrom;
+    this.#count += 1;
+    this.#bytes += length;
+    if (!away) return 0;
+    this.#heldBytes += length;
+    return length;
+  }
+
+  /** Forgets the oldest line held, and a room it was the last line of. */
   #drop(): void {
     const length = this.#lengths[this.#first] as number;
-    this.#head += length;
+    if (this.#refs[this.#first] === OWN) this.#own.dropFirst();
     this.#bytes -= length;
     this.#first = (this.#first + 1) % this.#lengths.length;
     this.#count -= 1;
     this.#firstSeq += 1;
-    const chunks = this.#chunks;
-    while (chunks.length > 1 && this.#head >= (chunks[0] as Buffer).length) {
-      const chunk = chunks.shift() as Buffer;
-      this.#head -= chunk.length;
-      this.#capacity -= chunk.length;
-      CHUNKS.give(chunk);
+    const sources = this.#sources;
+    while (sources.length > 0) {
+      const next = sources[1];
+      if (next !== undefined ? next.from > this.#firstSeq : this.#count > 0) break;
+      (sources.shift() as Source).lines.removeReader(this);
     }
-    if (this.#count === 0) this.#head = this.#tail = this.#first = 0;
+    if (this.#count === 0) this.#first = 0;
   }
 
-  #append(line: Buffer): void {
-    if (this.#count === this.#lengths.length) this.#growLengths();
-    const chunks = this.#chunks;
-    let last = chunks[chunks.length - 1];
-    for (let at = 0; at < line.length;) {
-      if (last === undefined || this.#tail === last.length) {
-        last = CHUNKS.take(chunkSize(this.#capacity));
-        chunks.push(last);
-        this.#capacity += last.length;
-        this.#tail = 0;
-      }
-      const end = Math.min(line.length, at + last.length - this.#tail);
-      // `set` is V8's own copy; `Buffer#copy` checks its arguments in JavaScript, then calls C++.
-      last.set(at === 0 && end === line.length ? line : line.subarray(at, end), this.#tail);
-      this.#tail += end - at;
-      at = end;
-    }
-    this.#bytes += line.length;
-    this.#lengths[(this.#first + this.#count) % this.#lengths.length] = line.length;
-    this.#count += 1;
-  }
-
-  #growLengths(): void {
-    const lengths = this.#lengths;
-    const grown = new Uint32Array(Math.max(2 * lengths.length, MIN_LINES));
-    // Full when it grows: the oldest at `#first`, wrapping to the newest before it.
-    grown.set(lengths.subarray(this.#first));
-    grown.set(lengths.subarray(0, this.#first), lengths.length - this.#first);
-    this.#lengths = grown;
+  #grow(): void {
+    const size = Math.max(2 * this.#lengths.length, MIN_LINES);
+    this.#lengths = regrown(this.#lengths, size, this.#first);
+    this.#refs = regrown(this.#refs, size, this.#first);
     this.#first = 0;
   }
 
   /** The lines from the `skip`-th held one on, as views of one fresh copy of their bytes. */
-  #copy(skip: number): Buffer[] {
+  #copy(skip: number): Buffer[] | undefined {
     const lengths = this.#lengths;
-    let offset = this.#head;
-    for (let index = 0; index < skip; index += 1) {
-      offset += lengths[(this.#first + index) % lengths.length] as number;
-    }
-    const copy = Buffer.allocUnsafeSlow(this.#bytes - (offset - this.#head));
-    let at = 0;
-    for (const chunk of this.#chunks) {
-      const used = chunk === this.#chunks[this.#chunks.length - 1] ? this.#tail : chunk.length;
-      if (offset < used) at += chunk.copy(copy, at, offset, used);
-      offset = Math.max(0, offset - chunk.length);
-    }
-    const lines: Buffer[] = [];
-    at = 0;
+    let bytes = 0;
     for (let index = skip; index < this.#count; index += 1) {
-      const length = lengths[(this.#first + index) % lengths.length] as number;
+      bytes += lengths[(this.#first + index) % lengths.length] as number;
+    }
+    const copy = Buffer.allocUnsafeSlow(bytes);
+    // The own lines before the first to copy: the own store numbers only its own lines.
+    let ownSeq = this.#own.firstSeq;
+    let s = 0;
+    const lines: Buffer[] = [];
+    let at = 0;
+    for (let index = 0; index < this.#count; index += 1) {
+      const seq = this.#firstSeq + index;
+      while (s + 1 < this.#sources.length && (this.#sources[s + 1] as Source).from <= seq) s += 1;
+      const ref = this.#refs[(this.#first + index) % this.#refs.length] as number;
+      if (index < skip) {
+        if (ref === OWN) ownSeq += 1;
+        continue;
+      }
+      let length: number;
+      if (ref === OWN) {
+        length = this.#own.copyLine(ownSeq, copy, at);
+        ownSeq += 1;
+      } else {
+        const source = this.#sources[s] as Source;
+        const { store } = source.lines;
+        // Not expected (a room lets go of a line only after its logs forgot it), but a gap.
+        if (source.base + ref < store.firstSeq) return undefined;
+        length = store.copyLine(source.base + ref, copy, at);
+      }
       lines.push(copy.subarray(at, at + length));
       at += length;
     }
@@ -216,50 +268,91 @@ export class LineLog {
 }
 
 /**
- * Chunks of the sizes a log asks for (powers of two from {@link MIN_CHUNK} to
- * {@link MAX_CHUNK}), kept for the next log once given back, up to {@link POOL_BYTES} in all:
- * past that a chunk given back is left to the garbage collector. A chunk is uninitialised
- * memory; a log reads only the bytes it wrote.
+ * The lines written to every member of one room (joins, leaves, master changes and messages),
+ * kept once for all the members' logs, which refer to them by number. A line is kept while a
+ * log refers to it; but the room keeps at most twice the logs' limit of the lines its connected
+ * members refer to (a member that mostly sends, and so receives little, would otherwise hold a
+ * long history of the others' lines): past that the oldest go, and the logs that referred to
+ * them forget their lines up to there (they were written while connected, and the client has
+ * most likely read them). A line written to a member while away is never let go without that
+ * member's log overflowing.
  */
-export class ChunkPool {
-  readonly #free = new Map<number, Buffer[]>();
-  #bytes = 0;
+export class RoomLines {
+  readonly store = new LineStore();
+  /** The logs that refer to lines here, each with the number of its sources that do. */
+  readonly #readers = new Map<LineLog, number>();
+  /** The bytes past which the next line looks for lines no log refers to any more. */
+  #trimAt = MAX_CHUNK;
 
-  constructor(private readonly limit: number) {}
-
-  /** Bytes of the chunks waiting for a log. */
-  get bytes(): number {
-    return this.#bytes;
+  /** Keeps a line written to the room's members; returns its number. */
+  append(line: Buffer, limit: number): number {
+    if (this.store.bytes + line.length > this.#trimAt) this.#trim(limit);
+    const seq = this.store.nextSeq;
+    this.store.append(line);
+    return seq;
   }
 
-  take(size: number): Buffer {
-    const chunk = this.#free.get(size)?.pop();
-    if (chunk === undefined) return Buffer.allocUnsafeSlow(size);
-    this.#bytes -= size;
-    return chunk;
+  /** How many logs refer to lines here. */
+  get readers(): number {
+    return this.#readers.size;
   }
 
-  give(chunk: Buffer): void {
-    if (this.#bytes + chunk.length > this.limit) return;
-    let free = this.#free.get(chunk.length);
-    if (free === undefined) this.#free.set(chunk.length, (free = []));
-    free.push(chunk);
-    this.#bytes += chunk.length;
+  addReader(log: LineLog): void {
+    this.#readers.set(log, (this.#readers.get(log) ?? 0) + 1);
+  }
+
+  removeReader(log: LineLog): void {
+    const count = this.#readers.get(log) ?? 0;
+    if (count <= 1) this.#readers.delete(log);
+    else this.#readers.set(log, count - 1);
+  }
+
+  /** Lets go of the lines no log refers to, and of the oldest beyond twice the limit. */
+  #trim(limit: number): void {
+    const store = this.store;
+    let floor = store.nextSeq;
+    for (const log of this.#readers.keys()) floor = Math.min(floor, log.oldestIn(this, false));
+    let kept = store.bytes;
+    for (let seq = store.firstSeq; seq < floor; seq += 1) kept -= store.lengthOf(seq);
+    if (kept > 2 * limit) {
+      // Too long a history: the oldest lines go, and the logs forget them. A log that held one
+      // of them while away can no longer serve a resume. (A member away is sent every line of
+      // its room, so its held lines pass its own limit, and overflow it, long before this.)
+      let cut = floor;
+      while (kept > 2 * limit && cut < store.nextSeq) {
+        kept -= store.lengthOf(cut);
+        cut += 1;
+      }
+      for (const log of [...this.#readers.keys()]) {
+        if (log.oldestIn(this, true) < cut) log.overflow();
+        else log.forgetBefore(this, cut);
+      }
+      floor = cut;
+    }
+    while (store.firstSeq < floor && store.firstSeq < store.nextSeq) store.dropFirst();
+    this.#trimAt = store.bytes + Math.max(MAX_CHUNK, limit / 4);
   }
 }
 
-/** The next chunk of a log of `capacity` bytes: about doubles it, in powers of two. */
-function chunkSize(capacity: number): number {
-  if (capacity < MIN_CHUNK) return MIN_CHUNK;
-  return Math.min(2 ** (31 - Math.clz32(capacity)), MAX_CHUNK);
+/**
+ * A run of a log's lines that may refer to one room's lines: from the log's line `from` on,
+ * until the next source's `from`; an entry's number there is `base` plus its ref.
+ */
+interface Source {
+  readonly lines: RoomLines;
+  readonly from: number;
+  readonly base: number;
 }
 
-const NO_LENGTHS = new Uint32Array(0);
-/** The first chunk: a session's first lines (its joins) fit in it. */
-const MIN_CHUNK = 1024;
-/** The largest chunk: a log of 256 KiB (the default limit) is 16 of them and a few smaller. */
-const MAX_CHUNK = 16 * 1024;
+/** The ref of a line kept in the log's own store. */
+const OWN = 0xffffffff;
+const NO_ENTRIES = new Uint32Array(0);
 const MIN_LINES = 16;
-/** What the pool keeps for logs to come. */
-const POOL_BYTES = 16 * 1024 * 1024;
-const CHUNKS = new ChunkPool(POOL_BYTES);
+
+/** A ring of `size` holding `ring`'s entries oldest first (it is full: the oldest at `first`). */
+function regrown(ring: Uint32Array, size: number, first: number): Uint32Array {
+  const grown = new Uint32Array(size);
+  grown.set(ring.subarray(first));
+  grown.set(ring.subarray(0, first), ring.length - first);
+  return grown;
+}

@@ -1,4 +1,4 @@
-import type { LineLog } from './resume-log.js';
+import type { LineLog, RoomLines } from './resume-log.js';
 import type { SessionGuard } from './session-guard.js';
 import type { SessionState } from './cluster-types.js';
 import type { ClientId, ConnId, TransportKind, UdpAddress } from './types.js';
@@ -89,11 +89,13 @@ export interface Room {
   readonly connIds: ConnId[];
   /** The members by client id, for the one lookup an ordered event needs. */
   readonly byClientId: Map<ClientId, Session>;
+  /** The lines written to every member, kept once for their resume logs (§10); resume on only. */
+  lines: RoomLines | undefined;
 }
 
 /** An empty room. */
 export function newRoom(name: string, password: string): Room {
-  return { name, password, members: [], connIds: [], byClientId: new Map() };
+  return { name, password, members: [], connIds: [], byClientId: new Map(), lines: undefined };
 }
 
 /**
