@@ -64,7 +64,7 @@ describe('the curve series', () => {
     );
   });
 
-  it('offers 90,000 deliveries a second in rooms of 10 at every point of the connections series', () => {
+  it('offers 45,000 deliveries a second in rooms of 10 at every point of the connections series', () => {
     const points = seriesPoints('connections');
     assert.deepEqual(
       points.map((p) => p.x),
@@ -81,7 +81,7 @@ describe('the curve series', () => {
         `${point.x}: ${offered}`,
       );
     }
-    assert.equal(parseOptions([...(points[0]?.args ?? [])])?.hz, 20);
+    assert.equal(parseOptions([...(points[0]?.args ?? [])])?.hz, 10);
   });
 
   it('stops a series at a generator-limited point only where the next point asks more of it', () => {
@@ -209,14 +209,26 @@ describe("the curve's verdicts on the issue's targets", () => {
       { ...point(2000, 4.6), series: 'connections' },
     ]);
     assert.match(
-      connections['CPU per delivery, 2000 clients / 500 clients at 90,000 deliveries/s'] ?? '',
+      connections['CPU per delivery, 2000 clients / 500 clients at 45,000 deliveries/s'] ?? '',
       /1\.15x .*: missed$/,
     );
     assert.equal(connections['CPU per delivery, 2000 clients / 500 clients'], undefined);
     const late = targets([point(500, 4), point(2000, 1, true)]);
     assert.match(
       late['CPU per delivery, 2000 clients / 500 clients'] ?? '',
-      /not judged \(2000 is GEN or LATE\)/,
+      /not judged \(2000 is GEN, LATE or saturated\)/,
+    );
+    // A saturated server delivers more per write: its lower cost is no verdict either.
+    const saturated = targets([
+      point(500, 9.8),
+      {
+        ...point(2000, 2.6),
+        servers: { roomwire: figures({ cpuUsPerDelivery: 2.6, cpuUtil: 0.95 }) },
+      },
+    ]);
+    assert.match(
+      saturated['CPU per delivery, 2000 clients / 500 clients'] ?? '',
+      /0\.27x .*not judged \(2000 is GEN, LATE or saturated\)/,
     );
   });
 });
