@@ -55,7 +55,8 @@ export class LineStore {
   append(line: Buffer): void {
     if (this.#count === this.#lengths.length) this.#growLengths();
     const chunks = this.#chunks;
-    let last = chunks[chunks.length - 1];
+    // Never `[-1]` (see LineLog.recordShared): an empty store has no last chunk.
+    let last = chunks.length > 0 ? chunks[chunks.length - 1] : undefined;
     for (let at = 0; at < line.length;) {
       if (last === undefined || this.#tail === last.length) {
         last = CHUNKS.take(chunkSize(this.#capacity));

@@ -89,10 +89,13 @@ export class LineLog {
    */
   recordShared(lines: RoomLines, seq: number, length: number, limit: number): number {
     if (!this.#makeRoom(length, limit)) return 0;
-    let source = this.#sources[this.#sources.length - 1];
+    const sources = this.#sources;
+    // Never `[-1]`: a load past an array's start is a named lookup, and V8 then gives the site
+    // its slowest (megamorphic) form for every later call.
+    let source = sources.length > 0 ? sources[sources.length - 1] : undefined;
     if (source === undefined || source.lines !== lines || seq - source.base >= OWN) {
       source = { lines, from: this.nextSeq, base: seq };
-      this.#sources.push(source);
+      sources.push(source);
       lines.addReader(this);
     }
     return this.#push(length, seq - source.base);
