@@ -109,6 +109,40 @@ describe('session resume over real sockets (protocol §10)', { timeout: 60_000 }
     assert.match(await late.next(), LOGIN);
   });
 
+  it("keeps a room's history bounded for a member who only sends, while the others lose nothing", async () => {
+    // A room keeps at most twice resumeBufferBytes of lines for its connected members (§10).
+    const running = await pool.start({ resumeBufferBytes: 4096 });
+    const flooder = await Resumer.login(running.port, 'flooder');
+    const listener = await LineClient.login(running.port, 'listener');
+    pool.track(listener.client);
+    await joined(flooder.client, 'flood');
+    await joined(listener.client, 'flood');
+    const sent = Array.from(
+      { length: 300 },
+      (_, index) => `3:0:${String(index).padStart(60, 'x')}`,
+    );
+    for (const line of sent) flooder.client.send(line);
+    // The control: every line reaches the listener, in order.
+    const heard = await listener.client.nextLines(sent.length, 10_000);
+    assert.deepEqual(
+      heard,
+      sent.map((line) => `3:${flooder.id}:${line.slice(4)}`),
+    );
+    // Resuming from what it has works: nothing was sent to it meanwhile.
+    flooder.cut();
+    assert.equal(await flooder.resume(), 0);
+    // Resuming from its first line does not: the room let its join lines go (18 KiB passed since).
+    flooder.cut();
+    const late = await LineClient.connect(running.port);
+    pool.track(late);
+    late.send(`6:${flooder.id}:${flooder.token}:0`);
+    assert.match(await late.next(), /^9:resume_gap:/);
+    assert.deepEqual(await listener.client.nextLines(2, 3000), [
+      `2:${flooder.id}:`,
+      `4:${listener.id}`,
+    ]);
+  });
+
   it('ends the session at once when the client closes its connection itself', async () => {
     const running = await pool.start();
     const { resumer: leaver, other } = await pairInRoom(

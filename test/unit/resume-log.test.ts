@@ -439,7 +439,13 @@ describe("the resume log over a room's lines, kept once for every member", () =>
     for (let index = 0; index < 2000; index += 1) {
       playRoom(rooms, members, { kind: 'roomcast', room: 0, except: 1, size: 40 }, limit, counter);
     }
-    const [, flooder] = members as [Member, Member];
+    const [listener, flooder] = members as [Member, Member];
+    // The control: the member who hears the room keeps exactly what a copying log keeps.
+    assert.equal(listener.shared.firstSeq, listener.copied.firstSeq);
+    assert.deepEqual(
+      listener.shared.after(listener.shared.firstSeq - 1),
+      listener.copied.after(listener.copied.firstSeq - 1),
+    );
     assert.ok((rooms[0] as RoomLines).store.bytes <= 2 * limit + 16 * 1024 + 40);
     assert.equal(flooder.shared.nextSeq, 2, 'it was sent one line');
     assert.equal(flooder.shared.firstSeq, 2, 'which the room let go of, and so the log too');
