@@ -20,18 +20,14 @@ export class LineStore {
   /** Bytes of all chunks: the next chunk doubles it, up to the largest size. */
   #capacity = 0;
   /** The lengths of the lines held, oldest at `#first`, wrapping at the end. */
-  #lengths: Uint32Array = NO_LENGTHS;
+  #lengths: Uint32Array = NO_LINES;
   #first = 0;
   #count = 0;
   /** The number of the oldest line held. */
-  #firstSeq: number;
+  #firstSeq = 1;
   /** Where the last read ended (a line's number and its offset from `#head`), for the next. */
   #cursorSeq = 0;
   #cursorOffset = 0;
-
-  constructor(firstSeq = 1) {
-    this.#firstSeq = firstSeq;
-  }
 
   get firstSeq(): number {
     return this.#firstSeq;
@@ -53,7 +49,10 @@ export class LineStore {
   }
 
   append(line: Buffer): void {
-    if (this.#count === this.#lengths.length) this.#growLengths();
+    if (this.#count === this.#lengths.length) {
+      this.#lengths = regrown(this.#lengths, this.#first);
+      this.#first = 0;
+    }
     const chunks = this.#chunks;
     // Never `[-1]` (see LineLog.recordShared): an empty store has no last chunk.
     let last = chunks.length > 0 ? chunks[chunks.length - 1] : undefined;
@@ -99,7 +98,7 @@ export class LineStore {
     this.#firstSeq += this.#count;
     for (const chunk of this.#chunks) CHUNKS.give(chunk);
     this.#chunks = [];
-    this.#lengths = NO_LENGTHS;
+    this.#lengths = NO_LINES;
     this.#head = this.#tail = this.#bytes = this.#capacity = this.#first = this.#count = 0;
   }
 
@@ -112,11 +111,8 @@ export class LineStore {
       this.#cursorSeq = this.#firstSeq;
       this.#cursorOffset = 0;
     }
-    const lengths = this.#lengths;
     for (; this.#cursorSeq < seq; this.#cursorSeq += 1) {
-      this.#cursorOffset += lengths[
-        (this.#first + this.#cursorSeq - this.#firstSeq) % lengths.length
-      ] as number;
+      this.#cursorOffset += this.lengthOf(this.#cursorSeq);
     }
     const length = this.lengthOf(seq);
     let offset = this.#head + this.#cursorOffset;
@@ -134,16 +130,6 @@ export class LineStore {
     this.#cursorSeq = seq + 1;
     this.#cursorOffset += length;
     return length;
-  }
-
-  #growLengths(): void {
-    const lengths = this.#lengths;
-    const grown = new Uint32Array(Math.max(2 * lengths.length, MIN_LINES));
-    // Full when it grows: the oldest at `#first`, wrapping to the newest before it.
-    grown.set(lengths.subarray(this.#first));
-    grown.set(lengths.subarray(0, this.#first), lengths.length - this.#first);
-    this.#lengths = grown;
-    this.#first = 0;
   }
 }
 
@@ -186,12 +172,24 @@ function chunkSize(capacity: number): number {
   return Math.min(2 ** (31 - Math.clz32(capacity)), MAX_CHUNK);
 }
 
-const NO_LENGTHS = new Uint32Array(0);
+/** An empty ring of per-line numbers (lengths, refs), before the first line. */
+export const NO_LINES = new Uint32Array(0);
 /** The first chunk: a session's first lines (its joins) fit in it. */
 const MIN_CHUNK = 1024;
 /** The largest chunk: a store of 256 KiB (the default log limit) is 16 of them and a few smaller. */
 export const MAX_CHUNK = 16 * 1024;
 const MIN_LINES = 16;
+
+/**
+ * A full ring of per-line numbers, its oldest at `first`, grown to twice its size (at least
+ * {@link MIN_LINES}) with the oldest first.
+ */
+export function regrown(ring: Uint32Array, first: number): Uint32Array {
+  const grown = new Uint32Array(Math.max(2 * ring.length, MIN_LINES));
+  grown.set(ring.subarray(first));
+  grown.set(ring.subarray(0, first), ring.length - first);
+  return grown;
+}
 /** What the pool keeps for stores to come. */
 const POOL_BYTES = 16 * 1024 * 1024;
 const CHUNKS = new ChunkPool(POOL_BYTES);

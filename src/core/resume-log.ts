@@ -1,4 +1,4 @@
-import { LineStore, MAX_CHUNK } from './line-store.js';
+import { LineStore, MAX_CHUNK, NO_LINES, regrown } from './line-store.js';
 
 /**
  * The lines a session was sent, kept for a resume (protocol §10). Lines are numbered from 1 in
@@ -20,9 +20,9 @@ export class LineLog {
   /** The bytes of the lines written to this session alone. */
   readonly #own: LineStore;
   /** Per line held, oldest at `#first` (wrapping): its length. */
-  #lengths: Uint32Array = NO_ENTRIES;
+  #lengths: Uint32Array = NO_LINES;
   /** Per line held: {@link OWN}, or its number in its room's lines less its source's base. */
-  #refs: Uint32Array = NO_ENTRIES;
+  #refs: Uint32Array = NO_LINES;
   #first = 0;
   #count = 0;
   /** The rooms whose lines the log refers to, oldest first (see {@link Source}). */
@@ -69,7 +69,7 @@ export class LineLog {
     this.#own.clear();
     for (const source of this.#sources) source.lines.removeReader(this);
     this.#sources = [];
-    this.#lengths = this.#refs = NO_ENTRIES;
+    this.#lengths = this.#refs = NO_LINES;
     this.#bytes = this.#first = this.#count = 0;
   }
 
@@ -146,16 +146,13 @@ export class LineLog {
    */
   oldestIn(lines: RoomLines, pinned: boolean): number {
     const skip = pinned ? this.#heldFrom - this.#firstSeq : 0;
-    if (skip >= this.#count) return Infinity;
-    let s = 0;
-    for (let index = Math.max(0, skip); index < this.#count; index += 1) {
-      const seq = this.#firstSeq + index;
-      while (s + 1 < this.#sources.length && (this.#sources[s + 1] as Source).from <= seq) s += 1;
-      const ref = this.#refs[(this.#first + index) % this.#refs.length] as number;
-      const source = this.#sources[s] as Source;
-      if (ref !== OWN && source.lines === lines) return source.base + ref;
-    }
-    return Infinity;
+    let oldest = Infinity;
+    this.#walk(Math.max(0, skip), (_, ref, source) => {
+      if (ref === OWN || source?.lines !== lines) return true;
+      oldest = source.base + ref;
+      return false;
+    });
+    return oldest;
   }
 
   /**
@@ -165,17 +162,32 @@ export class LineLog {
   forgetBefore(lines: RoomLines, seq: number): void {
     // The lines of one room a log refers to have growing numbers: find the last one before `seq`.
     let last = -1;
-    let s = 0;
-    for (let index = 0; index < this.#count; index += 1) {
-      const at = this.#firstSeq + index;
-      while (s + 1 < this.#sources.length && (this.#sources[s + 1] as Source).from <= at) s += 1;
-      const ref = this.#refs[(this.#first + index) % this.#refs.length] as number;
-      const source = this.#sources[s] as Source;
-      if (ref === OWN || source.lines !== lines) continue;
-      if (source.base + ref >= seq) break;
+    this.#walk(0, (index, ref, source) => {
+      if (ref === OWN || source?.lines !== lines) return true;
+      if (source.base + ref >= seq) return false;
       last = index;
-    }
+      return true;
+    });
     for (let index = 0; index <= last && this.#firstSeq < this.#heldFrom; index += 1) this.#drop();
+  }
+
+  /**
+   * Calls `visit` with each line held from the `from`-th on, oldest first: its index, its ref,
+   * and the source it belongs to (undefined for own lines before the first); stops when `visit`
+   * returns false.
+   */
+  #walk(
+    from: number,
+    visit: (index: number, ref: number, source: Source | undefined) => boolean,
+  ): void {
+    const sources = this.#sources;
+    let s = 0;
+    for (let index = from; index < this.#count; index += 1) {
+      const seq = this.#firstSeq + index;
+      while (s + 1 < sources.length && (sources[s + 1] as Source).from <= seq) s += 1;
+      const ref = this.#refs[(this.#first + index) % this.#refs.length] as number;
+      if (!visit(index, ref, sources[s])) return;
+    }
   }
 
   /** Drops the oldest lines for a line of `length`; false when it is not to be kept. */
@@ -225,9 +237,8 @@ export class LineLog {
   }
 
   #grow(): void {
-    const size = Math.max(2 * this.#lengths.length, MIN_LINES);
-    this.#lengths = regrown(this.#lengths, size, this.#first);
-    this.#refs = regrown(this.#refs, size, this.#first);
+    this.#lengths = regrown(this.#lengths, this.#first);
+    this.#refs = regrown(this.#refs, this.#first);
     this.#first = 0;
   }
 
@@ -241,32 +252,33 @@ export class LineLog {
     const copy = Buffer.allocUnsafeSlow(bytes);
     // The own lines before the first to copy: the own store numbers only its own lines.
     let ownSeq = this.#own.firstSeq;
-    let s = 0;
     const lines: Buffer[] = [];
     let at = 0;
-    for (let index = 0; index < this.#count; index += 1) {
-      const seq = this.#firstSeq + index;
-      while (s + 1 < this.#sources.length && (this.#sources[s + 1] as Source).from <= seq) s += 1;
-      const ref = this.#refs[(this.#first + index) % this.#refs.length] as number;
+    let gap = false;
+    this.#walk(0, (index, ref, source) => {
       if (index < skip) {
         if (ref === OWN) ownSeq += 1;
-        continue;
+        return true;
       }
       let length: number;
       if (ref === OWN) {
         length = this.#own.copyLine(ownSeq, copy, at);
         ownSeq += 1;
       } else {
-        const source = this.#sources[s] as Source;
-        const { store } = source.lines;
+        const { store } = (source as Source).lines;
+        const seq = (source as Source).base + ref;
         // Not expected (a room lets go of a line only after its logs forgot it), but a gap.
-        if (source.base + ref < store.firstSeq) return undefined;
-        length = store.copyLine(source.base + ref, copy, at);
+        if (seq < store.firstSeq) {
+          gap = true;
+          return false;
+        }
+        length = store.copyLine(seq, copy, at);
       }
       lines.push(copy.subarray(at, at + length));
       at += length;
-    }
-    return lines;
+      return true;
+    });
+    return gap ? undefined : lines;
   }
 }
 
@@ -349,13 +361,3 @@ interface Source {
 
 /** The ref of a line kept in the log's own store. */
 const OWN = 0xffffffff;
-const NO_ENTRIES = new Uint32Array(0);
-const MIN_LINES = 16;
-
-/** A ring of `size` holding `ring`'s entries oldest first (it is full: the oldest at `first`). */
-function regrown(ring: Uint32Array, size: number, first: number): Uint32Array {
-  const grown = new Uint32Array(size);
-  grown.set(ring.subarray(first));
-  grown.set(ring.subarray(0, first), ring.length - first);
-  return grown;
-}
