@@ -13,15 +13,18 @@ export interface BatchedConnectionOptions {
   readonly handlers: ConnectionHandlers;
 }
 
-/** The stream a connection corks for one event-loop turn: a TCP socket, or the one under a WebSocket. */
+/**
+ * What holds a connection's writes for one event-loop turn: a TCP connection's own
+ * `TurnWrites`, or the stream under a WebSocket, corked.
+ */
 export interface Corkable {
   cork(): void;
   uncork(): void;
 }
 
 /**
- * What TCP and WebSocket connections share: the writes of one event-loop turn held by cork and
- * flushed together by the {@link WriteBatcher}, and the close sequence (flush, then cut after
+ * What TCP and WebSocket connections share: the writes of one event-loop turn held (see
+ * {@link Corkable}) and flushed together by the {@link WriteBatcher}, and the close sequence (flush, then cut after
  * `closeFlushMs`; the server told exactly once, never from inside a write).
  *
  * Past the slow-consumer cap the connection stops writing and reports `slow_consumer` to the
@@ -42,7 +45,10 @@ export abstract class BatchedConnection implements Connection, Batched {
   readonly readWatch = new ReadWatch();
   closing = false;
   closeReason: CloseReason | undefined;
-  /** Bytes written this turn, held by cork until the batcher flushes; -1 when not corked. */
+  /**
+   * -1 outside a turn; from the turn's first write, the bytes it put into a corked stream (a
+   * WebSocket counts them; a TCP connection's `TurnWrites` keeps its own count).
+   */
   protected turnBytes = -1;
   #flushTimer: NodeJS.Timeout | undefined;
   #reported = false;

@@ -6,6 +6,7 @@ import { BatchedConnection } from './batched-connection.js';
 import type { ConnectionHandlers } from './connection.js';
 import { normalizeIp } from './connection.js';
 import { sweepReads, type ReadProgress } from './read-watch.js';
+import { TurnWrites } from './turn-writes.js';
 import { WriteBatcher } from './write-batcher.js';
 import { sweepWrites, type WriteWatchLimits } from './write-watch.js';
 
@@ -80,7 +81,14 @@ export class TcpTransport {
   #accept(socket: net.Socket): void {
     const options = this.#options;
     if (options.keepAliveMs > 0) socket.setKeepAlive(true, options.keepAliveMs);
-    const connection = new TcpConnection(socket, options.nextConnId(), this.#batcher, options);
+    const held = new TurnWrites(socket);
+    const connection = new TcpConnection(
+      socket,
+      held,
+      options.nextConnId(),
+      this.#batcher,
+      options,
+    );
     const { decoder } = connection;
     const { handlers } = options;
     this.#open.add(connection);
@@ -126,18 +134,20 @@ class TcpConnection extends BatchedConnection {
 
   constructor(
     readonly socket: net.Socket,
+    /** This turn's lines, handed to the socket as one buffer when the batcher flushes. */
+    private readonly held: TurnWrites,
     readonly connId: ConnId,
     batcher: WriteBatcher,
     options: TcpTransportOptions,
   ) {
-    super(socket, batcher, options);
+    super(held, batcher, options);
     this.decoder = new LineDecoder(options.maxLineLength);
     this.remoteIp = normalizeIp(socket.remoteAddress);
     this.remoteAddress = `${this.remoteIp}:${socket.remotePort ?? 0}`;
   }
 
   get queuedBytes(): number {
-    return this.socket.writableLength;
+    return this.socket.writableLength + this.held.bytes;
   }
 
   /** `bytesWritten` counts what is still queued too; the kernel took the rest. */
@@ -153,17 +163,19 @@ class TcpConnection extends BatchedConnection {
     };
   }
 
+  /** The socket's queue holds only earlier turns: this turn's lines are still held. */
   protected queuedWith(data: Buffer): number {
-    return this.socket.writableLength - this.turnBytes + data.length;
+    return this.socket.writableLength + data.length;
   }
 
   protected send(data: Buffer): void {
-    this.turnBytes += data.length;
     this.stats.bytesOut += data.length;
-    this.socket.write(data);
+    this.held.write(data);
   }
 
+  /** What this turn held goes first (the refusal line among it), then the FIN. */
   protected startClose(): void {
+    this.held.uncork();
     this.socket.end();
   }
 
